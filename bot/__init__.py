@@ -1,0 +1,1 @@
+"""The bookingbot Telegram layer."""

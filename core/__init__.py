@@ -1,0 +1,1 @@
+"""The bookingbot core: every rule of the product, with no Telegram in sight."""

@@ -1,0 +1,1 @@
+"""Database plumbing: engine, embedded server, unit of work, migrations, backups, seeding."""

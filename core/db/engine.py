@@ -1,0 +1,127 @@
+"""Where the database is, and the async engine that talks to it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from core.config import Settings
+
+from . import embedded
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "bookingbot"
+
+
+class DatabaseConfigError(Exception):
+    """The database cannot be reached or the URL is wrong; the message is one clear line."""
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """A resolved database: its SQLAlchemy URL and whether it is the embedded server."""
+
+    url: URL
+    embedded: bool
+
+    @property
+    def libpq_uri(self) -> str:
+        """The URL as libpq tools (pg_dump, pg_restore, psql) accept it."""
+        url = self.url.set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)
+
+
+def normalize_url(raw: str) -> URL:
+    """Accept postgres://, postgresql:// or postgresql+asyncpg:// and return an asyncpg URL."""
+    try:
+        url = make_url(raw.strip())
+    except Exception as err:
+        raise DatabaseConfigError(f"DATABASE_URL is not a valid URL: {err}") from None
+    if url.get_backend_name() not in {"postgres", "postgresql"}:
+        raise DatabaseConfigError(
+            f"DATABASE_URL must point to PostgreSQL, not {url.get_backend_name()!r}"
+        )
+    url = url.set(drivername="postgresql+asyncpg")
+    # libpq's sslmode is spelled `ssl` for asyncpg (managed servers such as Supabase use it).
+    if "sslmode" in url.query:
+        query = dict(url.query)
+        query["ssl"] = query.pop("sslmode")
+        url = url.set(query=query)
+    return url
+
+
+def resolve(settings: Settings) -> DatabaseTarget:
+    """The database this process should use: DATABASE_URL, or the embedded server."""
+    if settings.database_url:
+        return DatabaseTarget(normalize_url(settings.database_url), embedded=False)
+    uri = embedded.start(settings.embedded_pg_dir)
+    url = make_url(embedded.to_sqlalchemy_url(uri)).set(database=EMBEDDED_DATABASE)
+    return DatabaseTarget(url, embedded=True)
+
+
+def make_engine(url: URL, settings: Settings | None = None, **overrides: object) -> AsyncEngine:
+    """An async engine with the pool settings of seed 002 and liveness checks."""
+    options: dict[str, object] = {"pool_pre_ping": True}
+    if settings is not None:
+        options.update(
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            pool_timeout=settings.database_pool_timeout,
+        )
+    options.update(overrides)
+    return create_async_engine(url, **options)  # type: ignore[arg-type]
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
+    """Sessions that keep loaded attributes after commit (returned data stays readable)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ensure_database(url: URL) -> None:
+    """Create the target database if it is missing (embedded server, test databases)."""
+    admin = make_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=None)
+    try:
+        async with admin.connect() as conn:
+            exists = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            )
+            if not exists:
+                await conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        await admin.dispose()
+
+
+async def check_reachable(url: URL) -> None:
+    """Connect once; turn any failure into one clear DatabaseConfigError line."""
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as err:
+        raise DatabaseConfigError(describe_connection_error(url, err)) from None
+    finally:
+        await engine.dispose()
+
+
+def describe_connection_error(url: URL, err: BaseException) -> str:
+    """One line a person can act on, for a failed connection."""
+    where = url.render_as_string(hide_password=True)
+    root: BaseException = err
+    while root.__cause__ is not None:
+        root = root.__cause__
+    kind = type(root).__name__
+    detail = str(root).strip().splitlines()[0] if str(root).strip() else kind
+    if isinstance(root, ConnectionRefusedError) or "Connect call failed" in detail:
+        return f"Cannot reach PostgreSQL at {where}: connection refused (is the server running?)"
+    if "password authentication failed" in detail or kind == "InvalidPasswordError":
+        return f"PostgreSQL at {where} refused the user name or password"
+    if kind == "InvalidCatalogNameError" or "does not exist" in detail:
+        return f"PostgreSQL at {where}: {detail}"
+    if isinstance(root, OSError | TimeoutError):
+        return f"Cannot reach PostgreSQL at {where}: {detail}"
+    return f"PostgreSQL at {where} failed: {detail}"

@@ -1,0 +1,181 @@
+"""The unit of work: one transaction, scoped to who is acting, that rolls back unless committed.
+
+Row-level security is enforced by PostgreSQL: inside the transaction the unit of
+work switches to a non-superuser role and sets the acting Telegram user (and the
+professional they are, if any) as transaction-local settings, the pattern of
+seed 003's ``rls(userId, role, callback)``. The system scope is explicit and
+named, for work that acts for nobody in particular (reminders, seeding).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Literal
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from core import errors
+
+from . import errors as db_errors
+
+log = logging.getLogger(__name__)
+
+APP_ROLE = "bookingbot_app"
+SYSTEM_ROLE = "bookingbot_system"
+Actor = Literal["client", "professional", "system"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who a unit of work acts for."""
+
+    user_id: int | None
+    system: str | None = None
+
+    @classmethod
+    def user(cls, telegram_user_id: int) -> Scope:
+        """A Telegram user: policies show them their own rows (as client and professional)."""
+        return cls(user_id=int(telegram_user_id))
+
+    @classmethod
+    def system_scope(cls, name: str) -> Scope:
+        """The named system scope: reminder dispatch, seeding, webhooks."""
+        return cls(user_id=None, system=name)
+
+
+class UnitOfWork:
+    """A session in one transaction under one scope; use `async with`, then `commit()`."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], scope: Scope) -> None:
+        self._sessions = sessions
+        self.scope = scope
+        self.session: AsyncSession
+        self.professional_id: uuid.UUID | None = None
+        self._committed = False
+
+    @property
+    def user_id(self) -> int | None:
+        return self.scope.user_id
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        try:
+            await self.session.begin()
+            if self.scope.system is not None:
+                await self.session.execute(
+                    text(
+                        f"SELECT set_config('role', '{SYSTEM_ROLE}', true),"
+                        " set_config('app.actor', 'system', true)"
+                    )
+                )
+            else:
+                # set_config('role', ..., true) is SET LOCAL ROLE, in the same round trip.
+                await self.session.execute(
+                    text(
+                        f"SELECT set_config('role', '{APP_ROLE}', true),"
+                        " set_config('app.user_id', :uid, true)"
+                    ),
+                    {"uid": str(self.scope.user_id)},
+                )
+                professional_id = await self.session.scalar(
+                    text(
+                        "SELECT nullif(set_config('app.professional_id', coalesce("
+                        "(SELECT id::text FROM professionals WHERE user_id = :uid), ''), true), '')"
+                    ),
+                    {"uid": self.scope.user_id},
+                )
+                self.professional_id = uuid.UUID(professional_id) if professional_id else None
+        except BaseException as err:
+            await self.session.close()
+            raise self._translated(err) from err
+        return self
+
+    async def set_professional(self, professional_id: uuid.UUID | None) -> None:
+        """Act as this professional from now on (after onboarding creates them)."""
+        self.professional_id = professional_id
+        await self.session.execute(
+            text("SELECT set_config('app.professional_id', :pid, true)"),
+            {"pid": str(professional_id) if professional_id else ""},
+        )
+
+    async def act_as(self, actor: Actor) -> None:
+        """Record which side acts, for the audit trigger."""
+        await self.session.execute(text("SELECT set_config('app.actor', :a, true)"), {"a": actor})
+
+    async def commit(self) -> None:
+        """Make the work permanent; without this the transaction is rolled back."""
+        try:
+            await self.session.commit()
+        except BaseException as err:
+            raise self._translated(err) from err
+        self._committed = True
+
+    async def flush(self) -> None:
+        """Send pending changes now, so a refused constraint surfaces as a domain error here."""
+        try:
+            await self.session.flush()
+        except BaseException as err:
+            raise self._translated(err) from err
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Try something that may be refused without losing the rest of the transaction."""
+        nested = await self.session.begin_nested()
+        try:
+            yield
+            await self.session.flush()
+        except BaseException as err:
+            await nested.rollback()
+            raise self._translated(err) from err
+        else:
+            await nested.commit()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back an uncommitted transaction without expiring what was loaded,
+        # so data read in a read-only unit of work stays usable after it.
+        try:
+            await self.session.close()
+        except Exception:  # a dead connection cannot roll back; the server already has
+            log.debug("closing the session failed", exc_info=True)
+        if exc is not None and not isinstance(exc, errors.DomainError):
+            translated = db_errors.translate(exc)
+            if translated is not None:
+                raise translated from exc
+
+    @staticmethod
+    def _translated(err: BaseException) -> BaseException:
+        return db_errors.translate(err) or err
+
+
+class Database:
+    """The engine and session factory; hands out units of work."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    def uow(self, scope: Scope) -> UnitOfWork:
+        """A unit of work acting for `scope`."""
+        return UnitOfWork(self.sessions, scope)
+
+    def for_user(self, telegram_user_id: int) -> UnitOfWork:
+        """A unit of work acting for one Telegram user."""
+        return self.uow(Scope.user(telegram_user_id))
+
+    def system(self, name: str) -> UnitOfWork:
+        """A unit of work in the named system scope."""
+        return self.uow(Scope.system_scope(name))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

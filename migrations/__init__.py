@@ -1,0 +1,1 @@
+"""Alembic migrations (async env); run them with `bookingbot db upgrade`."""

@@ -1,0 +1,1 @@
+"""SQL that Alembic cannot autogenerate, frozen per revision."""
