@@ -39,7 +39,7 @@ def sh(*cmd: str | Path, env: dict[str, str] | None = None, check: bool = True) 
 
 def ensure_env() -> None:
     """Create the virtualenv and install the project (with test tools) when needed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may run on an older python3
         sys.exit("bookingbot needs Python 3.11 or newer")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted and PY.exists():
@@ -109,7 +109,9 @@ def test() -> None:
     service = _local_service_url()
     if service:
         say(f"tests on the PostgreSQL service at {service}")
-        failed |= sh(PY, "-m", "pytest", *extra, env={**env, "TEST_DATABASE_URL": service}, check=False)
+        failed |= sh(
+            PY, "-m", "pytest", *extra, env={**env, "TEST_DATABASE_URL": service}, check=False
+        )
     else:
         say("no PostgreSQL service on 127.0.0.1:5432: ran on the embedded server only")
     sys.exit(1 if failed else 0)

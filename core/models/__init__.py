@@ -51,6 +51,7 @@ __all__ = [
     "PaymentType",
     "PixKeyType",
     "Plan",
+    "ProcessedWebhookEvent",
     "Profession",
     "Professional",
     "RecipientType",

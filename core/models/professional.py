@@ -24,7 +24,9 @@ from .enums import (
 class Professional(Base):
     __tablename__ = "professionals"
     __table_args__ = (
-        CheckConstraint("session_duration > 0 AND session_duration <= 720", name="session_duration"),
+        CheckConstraint(
+            "session_duration > 0 AND session_duration <= 720", name="session_duration"
+        ),
         CheckConstraint("price_cents >= 0", name="price"),
         CheckConstraint("payment_percentage BETWEEN 0 AND 100", name="payment_percentage"),
         CheckConstraint("slug ~ '^[A-Za-z0-9_-]{1,64}$'", name="slug_format"),
@@ -51,7 +53,9 @@ class Professional(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     bio: Mapped[str | None] = mapped_column(Text)
     avatar_url: Mapped[str | None] = mapped_column(Text)
-    session_duration: Mapped[int] = mapped_column(Integer, server_default=text("50"), nullable=False)
+    session_duration: Mapped[int] = mapped_column(
+        Integer, server_default=text("50"), nullable=False
+    )
     # Money as integer cents plus an ISO 4217 currency: no float rounding, any currency.
     price_cents: Mapped[int] = mapped_column(Integer, server_default=text("0"), nullable=False)
     currency: Mapped[str] = mapped_column(String(3), server_default=text("'BRL'"), nullable=False)
@@ -68,7 +72,9 @@ class Professional(Base):
     pix_key_type: Mapped[PixKeyType | None] = mapped_column(pix_key_type_enum)
     pix_key: Mapped[str | None] = mapped_column(String(140))
     welcome_message: Mapped[str | None] = mapped_column(Text)
-    auto_confirm: Mapped[bool] = mapped_column(Boolean, server_default=text("false"), nullable=False)
+    auto_confirm: Mapped[bool] = mapped_column(
+        Boolean, server_default=text("false"), nullable=False
+    )
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"), nullable=False)
     # A chat product serves people in many zones: slots are computed in this IANA zone.
     timezone: Mapped[str] = mapped_column(

@@ -44,7 +44,9 @@ class RecurringSchedule(Base):
     time: Mapped[dt.time] = mapped_column(Time, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"), nullable=False)
     # First local date of the series: anchors the biweekly parity.
-    starts_on: Mapped[date] = mapped_column(Date, server_default=text("CURRENT_DATE"), nullable=False)
+    starts_on: Mapped[date] = mapped_column(
+        Date, server_default=text("CURRENT_DATE"), nullable=False
+    )
     # Occurrences exist up to this local date; materialising again continues from here.
     materialized_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = created_at()

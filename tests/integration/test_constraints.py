@@ -209,7 +209,9 @@ async def test_deleting_a_schedule_keeps_its_appointments(db):
     )
     appt = await f.appointment(db, pro, c, T0, recurring_schedule_id=schedule.id)
     async with db.system("tests") as uow:
-        await uow.session.execute(delete(RecurringSchedule).where(RecurringSchedule.id == schedule.id))
+        await uow.session.execute(
+            delete(RecurringSchedule).where(RecurringSchedule.id == schedule.id)
+        )
         await uow.commit()
     async with db.system("tests") as uow:
         kept = await uow.session.get(Appointment, appt.id)

@@ -224,7 +224,7 @@ async def test_a_client_sees_their_notifications_but_not_the_professionals(two_p
 
 
 async def test_a_client_cannot_book_in_another_clients_name(two_practices, db):
-    a, b = two_practices
+    _, b = two_practices
     with pytest.raises(errors.NotAllowed):
         async with db.for_user(11) as uow:
             await uow.session.execute(
