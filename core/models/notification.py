@@ -59,4 +59,7 @@ class Notification(Base):
         DateTime(timezone=True), server_default=text("now()"), nullable=False
     )
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The dispatcher's lease: an expired one (its worker died) makes the row claimable again.
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at()

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, Integer, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, created_at, updated_at, uuid_pk
@@ -98,5 +108,7 @@ class Professional(Base):
     )
     # Hour (local) of the optional morning agenda message; NULL means off.
     morning_agenda_hour: Mapped[int | None] = mapped_column(Integer)
+    # The local day (professional's zone) whose morning agenda was last queued: once a day.
+    morning_agenda_sent_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()

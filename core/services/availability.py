@@ -41,6 +41,10 @@ from core.scheduling.types import (
     WeeklyWindow,
 )
 from core.services.access import require_professional
+from core.services.professionals import ProfessionalNotFound
+
+# The name the slots and booking services import: unknown, or inactive and hidden by RLS.
+ProfessionalUnavailable = ProfessionalNotFound
 
 _END_OF_DAY = time(23, 59, 59, 999999)
 TIME_OFF_REASON_MAX = 500
@@ -70,12 +74,6 @@ class TimeOffNotFound(errors.NotFound):
 
 class ExtraWindowNotFound(errors.NotFound):
     msgid = errors.N_("availability.extra_not_found")
-
-
-class ProfessionalUnavailable(errors.NotFound):
-    """The professional does not exist or is not taking bookings (hidden by RLS)."""
-
-    msgid = errors.N_("professional.not_found")
 
 
 # --- views -------------------------------------------------------------------------------
@@ -190,7 +188,7 @@ async def _professional_tz(uow: UnitOfWork, professional_id: uuid.UUID) -> ZoneI
         select(Professional.timezone).where(Professional.id == professional_id)
     )
     if name is None:
-        raise ProfessionalUnavailable()
+        raise ProfessionalNotFound()
     return ZoneInfo(name)
 
 
@@ -213,7 +211,7 @@ async def slot_inputs(
         )
     ).one_or_none()
     if pro is None:  # unknown, or inactive and hidden from this user by RLS
-        raise ProfessionalUnavailable()
+        raise ProfessionalNotFound()
     tz = ZoneInfo(pro.timezone)
     rules = SlotRules(
         session_minutes=pro.session_duration,
@@ -259,26 +257,27 @@ async def _busy(
 ) -> list[Busy]:
     params = {"p": professional_id, "f": since, "t": until}
     if uow.scope.system is not None or uow.professional_id == professional_id:
-        # The professional may read their own rows, so time off keeps its kind (no buffer).
+        # The professional reads their own rows directly. Appointments last at most a day
+        # (ck_appointments_max_length), so the lower bound lets the index skip old history.
         rows = await uow.session.execute(
             text(
                 "SELECT starts_at, ends_at, false AS off FROM appointments"
                 " WHERE professional_id = :p"
                 " AND status IN ('pending_confirmation', 'confirmed')"
-                " AND starts_at < :t AND ends_at > :f"
+                " AND starts_at < :t AND ends_at > :f AND starts_at > :f - interval '1 day'"
                 " UNION ALL SELECT starts_at, ends_at, true FROM time_off"
                 " WHERE professional_id = :p AND starts_at < :t AND ends_at > :f"
                 " ORDER BY 1"
             ),
             params,
         )
-        return [TimeOff(s, e) if off else Busy(s, e) for s, e, off in rows]
-    # Anyone else sees bare intervals; busy_intervals() cannot tell time off from a session,
-    # so all of it is buffered: a client may be offered slightly less, never too much.
-    rows = await uow.session.execute(
-        text("SELECT starts_at, ends_at FROM busy_intervals(:p, :f, :t)"), params
-    )
-    return [Busy(s, e) for s, e in rows]
+    else:
+        # Anyone else gets bare intervals, flagged as time off or not, from busy_intervals().
+        rows = await uow.session.execute(
+            text("SELECT starts_at, ends_at, is_time_off FROM busy_intervals(:p, :f, :t)"),
+            params,
+        )
+    return [TimeOff(s, e) if off else Busy(s, e) for s, e, off in rows]
 
 
 # --- weekly windows ----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import N_, Conflict, InvalidInput, NotAllowed
+from core.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 
 
 class IllegalTransition(Conflict):
@@ -95,3 +95,9 @@ class TextTooLong(InvalidInput):
     """A note or a reason is too long; params: field, max."""
 
     msgid = N_("booking.text_too_long")
+
+
+class BookingNotFound(NotFound):
+    """No such appointment, or not one the acting user may see."""
+
+    msgid = N_("booking.not_found")

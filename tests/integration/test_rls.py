@@ -237,7 +237,7 @@ async def test_a_client_cannot_book_in_another_clients_name(two_practices, db):
             )
 
 
-async def test_a_client_learns_busy_times_but_not_whose_or_why(two_practices, db):
+async def test_a_client_learns_busy_times_but_not_whose_nor_the_reason_for_time_off(two_practices, db):
     _, b = two_practices
     async with db.for_user(11) as uow:
         rows = (
@@ -249,7 +249,8 @@ async def test_a_client_learns_busy_times_but_not_whose_or_why(two_practices, db
         columns = set(rows[0]._mapping.keys())
     # the confirmed session next week and the time off; the completed one holds nothing
     assert len(rows) == 2
-    assert columns == {"starts_at", "ends_at"}
+    assert columns == {"starts_at", "ends_at", "is_time_off"}
+    assert sorted(r.is_time_off for r in rows) == [False, True]
 
 
 async def test_the_bots_own_state_is_invisible_to_people(db):

@@ -11,6 +11,7 @@ from core.models import Appointment, AppointmentStatus, Client, ExtraAvailabilit
 from core.scheduling.slots import free_slots
 from core.scheduling.types import Busy, TimeOff
 from core.services import availability
+from core.services.professionals import ProfessionalNotFound
 from tests import factories as f
 from tests import factories_people as fp
 
@@ -89,7 +90,7 @@ async def test_slot_inputs_feed_free_slots_around_a_booked_session(db):
 async def test_an_inactive_professional_has_no_slot_inputs_for_a_client(db):
     pro = await f.professional(db, active=False)
     async with db.for_user(f.next_user_id()) as uow:
-        with pytest.raises(availability.ProfessionalUnavailable):
+        with pytest.raises(ProfessionalNotFound):
             await availability.slot_inputs(uow, professional_id=pro.id, first_day=MON, last_day=MON)
 
 

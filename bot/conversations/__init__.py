@@ -1,0 +1,1 @@
+"""Conversations of the bot: one module per conversation, each with `register(application)`."""

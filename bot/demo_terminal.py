@@ -1,0 +1,168 @@
+"""The offline demo's terminal side: reading lines, and showing what is new in the chats.
+
+``stdin_lines()`` reads standard input in a thread so that bot messages print while the
+person types, and works for a terminal, a pipe or a file alike. ``Transcript.drain()``
+walks every chat of the emulator and returns lines for what the person has not seen yet:
+new bot messages (with their inline buttons numbered), edits, answers to button presses
+(alerts and notices) and reply keyboards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.emulator import BotApiEmulator, ChatLog, RecordedMessage
+
+__all__ = [
+    "Transcript",
+    "button_rows",
+    "last_buttons_message",
+    "stdin_lines",
+    "terminal_language",
+]
+
+INDENT = "    "
+
+
+def button_rows(markup: dict[str, Any] | None) -> list[list[dict[str, Any]]]:
+    """The inline keyboard's rows of buttons (empty without one)."""
+    if not markup or "inline_keyboard" not in markup:
+        return []
+    return [list(row) for row in markup["inline_keyboard"]]
+
+
+def last_buttons_message(chat: ChatLog) -> RecordedMessage | None:
+    """The newest bot message of the chat still showing inline buttons."""
+    for message in reversed(chat.messages):
+        if message.from_bot and not message.deleted and button_rows(message.reply_markup):
+            return message
+    return None
+
+
+def _button_lines(markup: dict[str, Any] | None) -> list[str]:
+    lines: list[str] = []
+    number = 0
+    for row in button_rows(markup):
+        cells = []
+        for button in row:
+            number += 1
+            label = str(button.get("text", ""))
+            if "url" in button:
+                label = f"{label} ↗ {button['url']}"
+            cells.append(f"{number}) {label}")
+        lines.append(INDENT + "   ".join(cells))
+    if markup and "keyboard" in markup:
+        keys = [
+            f"[{button.get('text', '')}]" if isinstance(button, dict) else f"[{button}]"
+            for row in markup["keyboard"]
+            for button in row
+        ]
+        lines.append(INDENT + "keyboard: " + " ".join(keys))
+    return lines
+
+
+def _body(message: RecordedMessage) -> str:
+    if message.text is not None:
+        return message.text
+    parts = []
+    if message.photo is not None:
+        parts.append("[photo]")
+    if message.document is not None:
+        parts.append(f"[file {message.document.get('file_name', '')}]")
+    if message.caption:
+        parts.append(message.caption)
+    return " ".join(parts) or "[message]"
+
+
+@dataclass
+class Transcript:
+    """Remembers what was already shown, per chat, message version and button press."""
+
+    emu: BotApiEmulator
+    label: Callable[[int], str]
+    speaker: Callable[[], int]
+    _versions: dict[tuple[int, int], int] = field(default_factory=dict)
+    _answers: set[str] = field(default_factory=set)
+
+    def drain(self) -> list[str]:
+        """Lines for everything new in every chat, oldest first within a chat."""
+        lines: list[str] = []
+        for chat in list(self.emu.world.chats.values()):
+            lines.extend(self._chat(chat))
+        return lines
+
+    def _prefix(self, chat: ChatLog) -> str:
+        if chat.id == self.speaker():
+            return "bot › "
+        return f"bot › to {self.label(chat.id)}: "
+
+    def _chat(self, chat: ChatLog) -> list[str]:
+        # A press is answered before its handler's messages arrive: show the alert first.
+        lines = self._answers_of(chat)
+        for message in chat.messages:
+            if not message.from_bot:
+                continue
+            key = (chat.id, message.message_id)
+            shown = self._versions.get(key, 0)
+            versions = 0 if message.deleted else len(message.history)
+            if versions <= shown:
+                continue
+            self._versions[key] = versions
+            tag = "(edited) " if shown else ""
+            text_lines = _body(message).splitlines() or [""]
+            lines.append(self._prefix(chat) + tag + text_lines[0])
+            lines.extend(INDENT + line if line.strip() else "" for line in text_lines[1:])
+            lines.extend(_button_lines(message.reply_markup))
+        return lines
+
+    def _answers_of(self, chat: ChatLog) -> list[str]:
+        lines: list[str] = []
+        for press in chat.presses:
+            answer = press.answer
+            if answer is None or press.query_id in self._answers:
+                continue
+            self._answers.add(press.query_id)
+            if answer.text:
+                kind = "alert" if answer.show_alert else "notice"
+                lines.append(f"{self._prefix(chat)}[{kind}] {answer.text}")
+        return lines
+
+
+async def stdin_lines() -> AsyncIterator[str]:
+    """Lines of standard input without blocking the event loop (a terminal or a pipe)."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def put(item: str | None) -> None:
+        try:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        except RuntimeError:  # the loop is gone: the demo has ended
+            pass
+
+    def pump() -> None:
+        try:
+            for line in sys.stdin:
+                put(line)
+        finally:
+            put(None)
+
+    # A thread works for every kind of stdin; connect_read_pipe refuses regular files.
+    threading.Thread(target=pump, name="demo-stdin", daemon=True).start()
+    while (line := await queue.get()) is not None:
+        yield line
+
+
+def terminal_language() -> str | None:
+    """The language of the terminal's locale, if the bot speaks it."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        code = value.split(".", 1)[0].split("_", 1)[0].lower()
+        if code in ("en", "pt", "es"):
+            return code
+    return None

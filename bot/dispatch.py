@@ -1,0 +1,377 @@
+"""The delivery loop: reminders and outbox notifications pushed as chat messages, once each.
+
+Each pass claims due work in short transactions (``core.services.reminders`` and
+``core.services.outbox``), sends outside any transaction, and records every outcome in
+another short one. A message is sent only while its lease is ours, and once its HTTP
+request has started, cancelling the dispatcher no longer interrupts it: what reached
+Telegram is recorded, so a stopping bot neither loses nor repeats a message. (A
+process killed between Telegram's answer and the write may repeat that one message
+after the lease expires; nothing is ever lost.)
+
+Telegram's limits: about 30 messages per second overall and one per second per chat.
+The Application's rate limiter is used when the bot has one, else :class:`Limiter`.
+A 429 waits ``retry_after`` and tries again; a 403 (the person blocked the bot) marks
+them unreachable and settles the message; other failures retry with backoff and are
+logged at ERROR when given up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import uuid
+import warnings
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.dispatch_render import Rendered, render_notification, render_reminder
+from bot.dispatch_support import Limiter, Recorder, Work, default_worker_id
+from core.clock import Clock
+from core.db.uow import Database, UnitOfWork
+from core.services import outbox, reminders
+from core.services.outbox import OutboxItem
+from core.services.reminders import ReminderJob
+
+__all__ = ["DispatchStats", "Dispatcher", "Limiter", "default_worker_id"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchStats:
+    """What one pass (or a run, summed with +=) did."""
+
+    reminders: int = 0  # claimed
+    notifications: int = 0  # claimed
+    agendas: int = 0  # morning agendas queued
+    sent: int = 0
+    retried: int = 0  # failed, will be tried again after a backoff
+    failed: int = 0  # given up, logged at ERROR
+    unreachable: int = 0  # the person blocked the bot: settled without a message
+    no_chat: int = 0  # a client without Telegram: nothing to send
+    rate_limited: int = 0  # 429 answers waited out
+    lease_lost: int = 0  # not sent: the lease ran out first; another worker will
+
+    def __iadd__(self, other: DispatchStats) -> DispatchStats:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+
+class _Outcome(enum.Enum):
+    sent = "sent"
+    forbidden = "forbidden"
+    rejected = "rejected"  # 400: the same request would fail again
+    error = "error"
+
+
+class _Delivery(Protocol):
+    """One claimed message: where it goes and how its outcome is written back."""
+
+    key: uuid.UUID
+    chat_id: int | None
+    unreachable: bool
+    claimed_until: datetime
+
+    def describe(self) -> str: ...
+    def render(self, now: datetime) -> Rendered: ...
+    async def done(self, uow: UnitOfWork, now: datetime) -> bool: ...
+
+    # The retry time, None when given up (or settled for good), False when the lease was lost.
+    async def failed(
+        self, uow: UnitOfWork, now: datetime, error: str, permanent: bool
+    ) -> datetime | bool | None: ...
+
+
+class _ReminderDelivery:
+    def __init__(self, job: ReminderJob, worker_id: str, max_attempts: int) -> None:
+        self.job, self._worker, self._max = job, worker_id, max_attempts
+        self.key = job.appointment_id
+        self.chat_id = job.client_user_id
+        self.unreachable = job.reader is not None and job.reader.unreachable
+        self.claimed_until = job.claimed_until
+
+    def describe(self) -> str:
+        return f"{self.job.kind.value} reminder of appointment {self.key}"
+
+    def render(self, now: datetime) -> Rendered:
+        return render_reminder(self.job, now)
+
+    async def done(self, uow: UnitOfWork, now: datetime) -> bool:
+        return await reminders.mark_reminder_done(uow, job=self.job, worker_id=self._worker)
+
+    async def failed(
+        self, uow: UnitOfWork, now: datetime, error: str, permanent: bool
+    ) -> datetime | bool | None:
+        if permanent:
+            await reminders.mark_reminder_done(uow, job=self.job, worker_id=self._worker)
+            return None
+        return await reminders.retry_reminder_later(
+            uow, job=self.job, worker_id=self._worker, now=now, max_attempts=self._max
+        )
+
+
+class _NotificationDelivery:
+    def __init__(self, item: OutboxItem, worker_id: str, max_attempts: int) -> None:
+        self.item, self._worker, self._max = item, worker_id, max_attempts
+        self.key = item.id
+        self.chat_id: int | None = item.recipient_id
+        self.unreachable = item.reader.unreachable
+        self.claimed_until = item.claimed_until
+
+    def describe(self) -> str:
+        return f"{self.item.type.value} notification {self.key}"
+
+    def render(self, now: datetime) -> Rendered:
+        return render_notification(self.item, now)
+
+    async def done(self, uow: UnitOfWork, now: datetime) -> bool:
+        return await outbox.mark_notification_sent(
+            uow, notification_id=self.key, worker_id=self._worker, now=now
+        )
+
+    async def failed(
+        self, uow: UnitOfWork, now: datetime, error: str, permanent: bool
+    ) -> datetime | bool | None:
+        outcome = await outbox.mark_notification_failed(
+            uow,
+            item=self.item,
+            worker_id=self._worker,
+            now=now,
+            error=error,
+            permanent=permanent,
+            max_attempts=self._max,
+        )
+        return False if outcome is None else outcome.retry_at
+
+
+def _retry_after_seconds(err: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that an int retry_after will become a timedelta; accept both.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = err.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Dispatcher:
+    """Delivers due reminders and outbox rows; any number may run at once, in any process."""
+
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        worker_id: str | None = None,
+        batch: int = 100,
+        lease: timedelta = timedelta(minutes=2),
+        *,
+        limiter: Limiter | None = None,
+        concurrency: int = 16,
+        max_attempts: int = outbox.MAX_ATTEMPTS,
+        max_flood_waits: int = 10,
+        lease_margin: timedelta = timedelta(seconds=5),
+    ) -> None:
+        self.db, self.bot, self.clock = db, bot, clock
+        self.worker_id = worker_id or default_worker_id()
+        self.batch, self.lease = batch, lease
+        # The Application's AIORateLimiter (ExtBot.rate_limiter) already paces requests.
+        has_own = getattr(bot, "rate_limiter", None) is not None
+        self.limiter = limiter if limiter is not None else (None if has_own else Limiter())
+        self._slots = asyncio.Semaphore(concurrency)
+        self._recorder = Recorder(db)
+        self._max_attempts = max_attempts
+        self._max_flood_waits = max_flood_waits
+        self._margin = lease_margin
+
+    async def run_once(self) -> DispatchStats:
+        """One pass: queue due agendas, then send a batch of the outbox and one of reminders."""
+        # The outbox first: news of a move or a cancellation comes before any reminder.
+        stats = DispatchStats()
+        async with self.db.system("reminders") as uow:
+            stats.agendas = await reminders.queue_morning_agendas(uow, now=self.clock())
+            await uow.commit()
+        async with self.db.system("outbox") as uow:
+            items = await outbox.claim_notifications(
+                uow, now=self.clock(), worker_id=self.worker_id, lease=self.lease, limit=self.batch
+            )
+            await uow.commit()
+        stats.notifications = len(items)
+        await self._deliver(
+            [_NotificationDelivery(i, self.worker_id, self._max_attempts) for i in items], stats
+        )
+        async with self.db.system("reminders") as uow:
+            jobs = await reminders.claim_due_reminders(
+                uow, now=self.clock(), worker_id=self.worker_id, lease=self.lease, limit=self.batch
+            )
+            await uow.commit()
+        stats.reminders = len(jobs)
+        await self._deliver(
+            [_ReminderDelivery(j, self.worker_id, self._max_attempts) for j in jobs], stats
+        )
+        return stats
+
+    async def run_forever(self, stop_event: asyncio.Event, interval: float = 5.0) -> None:
+        """Pass after pass until `stop_event` is set; a full batch goes again without waiting."""
+        while not stop_event.is_set():
+            busy = False
+            try:
+                stats = await self.run_once()
+                busy = self.batch in (stats.reminders, stats.notifications)
+            except Exception:
+                log.exception("Dispatch pass of %s failed; trying again shortly", self.worker_id)
+            if busy:
+                await asyncio.sleep(0)
+                continue
+            try:
+                await asyncio.wait_for(stop_event.wait(), interval)
+            except TimeoutError:
+                pass
+
+    # --- delivering one batch ---------------------------------------------------------
+
+    async def _deliver(self, batch: list[_Delivery], stats: DispatchStats) -> None:
+        # One chat's messages go in order, one after the other; chats go side by side.
+        by_chat: dict[int | None, list[_Delivery]] = {}
+        for delivery in batch:
+            by_chat.setdefault(delivery.chat_id, []).append(delivery)
+        started: set[uuid.UUID] = set()
+        try:
+            results = await asyncio.gather(
+                *(self._chat(group, stats, started) for group in by_chat.values()),
+                return_exceptions=True,
+            )
+        except asyncio.CancelledError:
+            unsent = [d for d in batch if d.key not in started]
+            await asyncio.shield(self._release(unsent))
+            raise
+        for result in results:
+            if isinstance(result, BaseException):
+                log.error("Delivering a chat's messages failed", exc_info=result)
+
+    async def _chat(
+        self, group: list[_Delivery], stats: DispatchStats, started: set[uuid.UUID]
+    ) -> None:
+        for delivery in group:
+            if delivery.chat_id is None or delivery.unreachable:
+                started.add(delivery.key)
+                await asyncio.shield(self._settle_unsendable(delivery, stats))
+                continue
+            try:
+                rendered = delivery.render(self.clock())
+            except Exception as err:
+                log.exception("Cannot render %s", delivery.describe())
+                started.add(delivery.key)
+                await asyncio.shield(self._failed(delivery, repr(err), False, stats))
+                continue
+            async with self._slots:
+                if self.limiter is not None:
+                    await self.limiter.acquire(delivery.chat_id)
+                if self.clock() >= delivery.claimed_until - self._margin:
+                    stats.lease_lost += 1
+                    continue
+                started.add(delivery.key)
+                # From here on a cancel must not separate a sent message from its record.
+                await asyncio.shield(self._send_and_record(delivery, rendered, stats))
+
+    async def _send_and_record(
+        self, delivery: _Delivery, rendered: Rendered, stats: DispatchStats
+    ) -> None:
+        assert delivery.chat_id is not None
+        outcome, error = await self._send(delivery.chat_id, rendered, stats)
+        if outcome is _Outcome.sent:
+            stats.sent += 1
+            ok = await self._write(delivery, lambda uow: delivery.done(uow, self.clock()))
+            if ok is False:
+                log.warning("Sent %s after losing its lease", delivery.describe())
+        elif outcome is _Outcome.forbidden:
+            await self._settle_unsendable(delivery, stats, blocked=True)
+        else:
+            await self._failed(delivery, error, outcome is _Outcome.rejected, stats)
+
+    async def _send(
+        self, chat_id: int, rendered: Rendered, stats: DispatchStats
+    ) -> tuple[_Outcome, str]:
+        for _ in range(self._max_flood_waits + 1):
+            try:
+                await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.markup)
+            except RetryAfter as err:
+                stats.rate_limited += 1
+                wait = _retry_after_seconds(err)
+                if self.limiter is not None:
+                    self.limiter.pause(wait)
+                await asyncio.sleep(wait)
+                if self.limiter is not None:
+                    await self.limiter.acquire(chat_id)
+                continue
+            except Forbidden as err:
+                return _Outcome.forbidden, str(err)
+            except BadRequest as err:
+                return _Outcome.rejected, f"BadRequest: {err}"
+            except Exception as err:
+                return _Outcome.error, f"{type(err).__name__}: {err}"
+            return _Outcome.sent, ""
+        return _Outcome.error, "RetryAfter: still rate limited after waiting"
+
+    async def _settle_unsendable(
+        self, delivery: _Delivery, stats: DispatchStats, *, blocked: bool = False
+    ) -> None:
+        now = self.clock()
+        if delivery.chat_id is None:
+            stats.no_chat += 1
+            log.info("No Telegram chat for %s; settled unsent", delivery.describe())
+            await self._write(delivery, lambda uow: delivery.done(uow, now))
+            return
+        stats.unreachable += 1
+        chat_id = delivery.chat_id
+        reason = "Forbidden: bot was blocked by the user" if blocked else "recipient unreachable"
+        log.info("User %s is unreachable; %s settled unsent", chat_id, delivery.describe())
+
+        async def write(uow: UnitOfWork) -> object:
+            if blocked:
+                await outbox.mark_unreachable(uow, user_id=chat_id, now=now)
+            return await delivery.failed(uow, now, reason, True)
+
+        await self._write(delivery, write)
+
+    async def _failed(
+        self, delivery: _Delivery, error: str, permanent: bool, stats: DispatchStats
+    ) -> None:
+        now = self.clock()
+        retry_at = await self._write(
+            delivery, lambda uow: delivery.failed(uow, now, error, permanent)
+        )
+        if isinstance(retry_at, datetime):
+            stats.retried += 1
+            log.warning("Sending %s failed (%s); retry at %s", delivery.describe(), error, retry_at)
+        elif retry_at is None:
+            stats.failed += 1
+            log.error("Gave up sending %s: %s", delivery.describe(), error)
+
+    async def _write(self, delivery: _Delivery, work: Work) -> Any:
+        """Record an outcome (grouped with others in one transaction); False if impossible."""
+        try:
+            return await self._recorder.record(work)
+        except Exception:
+            log.exception("Cannot record the outcome of %s", delivery.describe())
+            return False
+
+    async def _release(self, unsent: list[_Delivery]) -> None:
+        reminder_ids = [d.key for d in unsent if isinstance(d, _ReminderDelivery)]
+        notification_ids = [d.key for d in unsent if isinstance(d, _NotificationDelivery)]
+        try:
+            async with self.db.system("outbox") as uow:
+                await reminders.release_reminders(
+                    uow, appointment_ids=reminder_ids, worker_id=self.worker_id
+                )
+                await outbox.release_notifications(
+                    uow, notification_ids=notification_ids, worker_id=self.worker_id
+                )
+                await uow.commit()
+        except Exception:
+            log.warning("Cannot release unsent work; its lease will expire", exc_info=True)

@@ -1,0 +1,201 @@
+"""Free slots of a professional, for a calendar, one day, or a time the user typed.
+
+Slots are computed in the professional's zone (their windows are wall-clock times
+there) and handed to the reader in the reader's zone: a client in São Paulo booking
+a professional in Lisbon sees Lisbon's 09:00 as their own 05:00 or 06:00.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from core.db.uow import UnitOfWork
+from core.models import Professional, TelegramUser
+from core.scheduling.errors import TimeMissing
+from core.scheduling.slots import free_slots, local_day_bounds
+from core.scheduling.timeparse import nearest, parse_wanted_day, parse_wanted_time
+from core.services.availability import ProfessionalUnavailable, SlotInputs, slot_inputs
+from core.services.booking_errors import BeyondHorizon
+
+# Any two zones are less than two days apart, so a reader's day lies within these
+# many days either side of the same date in the professional's zone.
+_ZONE_SLACK = timedelta(days=2)
+NEAREST_COUNT = 3
+
+
+@dataclass(frozen=True)
+class WantedResult:
+    """What a typed time leads to: the exact free slot, or alternatives.
+
+    `exact` is set when the wanted moment is itself free. Otherwise `options` holds the
+    nearest free slots (a moment was typed) or the day's free slots (only a day was
+    typed); it may be empty when nothing is free. Every datetime is in the reader's zone.
+    """
+
+    day: date
+    wanted: datetime | None
+    exact: datetime | None
+    options: tuple[datetime, ...]
+
+    @property
+    def only_day(self) -> bool:
+        """True when the user named a day but no time."""
+        return self.wanted is None
+
+
+def _slots(
+    inputs: SlotInputs, now: datetime, first: date | None, last: date | None
+) -> list[datetime]:
+    return free_slots(
+        weekly=inputs.weekly,
+        extra=inputs.extra,
+        busy=inputs.busy,
+        rules=inputs.rules,
+        tz=inputs.tz,
+        now=now,
+        first_day=first,
+        last_day=last,
+    )
+
+
+async def _horizon(uow: UnitOfWork, professional_id: uuid.UUID, now: datetime) -> tuple[date, date]:
+    """Today and the horizon's last day, in the professional's zone."""
+    row = (
+        await uow.session.execute(
+            select(Professional.timezone, Professional.booking_horizon_days).where(
+                Professional.id == professional_id
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise ProfessionalUnavailable()
+    today = now.astimezone(ZoneInfo(row.timezone)).date()
+    return today, today + timedelta(days=row.booking_horizon_days)
+
+
+async def list_free_slots(
+    uow: UnitOfWork,
+    *,
+    professional_id: uuid.UUID,
+    now: datetime,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> list[datetime]:
+    """Free slot starts (aware UTC) on the professional's local days, or the horizon."""
+    if first_day is None or last_day is None:
+        today, horizon_end = await _horizon(uow, professional_id, now)
+        first_day = first_day or today
+        last_day = last_day or horizon_end
+    if last_day < first_day:
+        return []
+    inputs = await slot_inputs(
+        uow, professional_id=professional_id, first_day=first_day, last_day=last_day
+    )
+    return _slots(inputs, now, first_day, last_day)
+
+
+async def _reader_zone(uow: UnitOfWork, professional_id: uuid.UUID) -> ZoneInfo:
+    """The acting user's own zone, else the professional's."""
+    name = await uow.session.scalar(
+        select(TelegramUser.timezone).where(TelegramUser.user_id == uow.user_id)
+    )
+    if name is None:
+        name = await uow.session.scalar(
+            select(Professional.timezone).where(Professional.id == professional_id)
+        )
+    if name is None:
+        raise ProfessionalUnavailable()
+    return ZoneInfo(name)
+
+
+async def _reader_slots(
+    uow: UnitOfWork,
+    professional_id: uuid.UUID,
+    now: datetime,
+    first_day: date,
+    last_day: date,
+    reader_tz: ZoneInfo,
+) -> list[datetime]:
+    """Free slots whose local date in `reader_tz` is within [first_day, last_day]."""
+    inputs = await slot_inputs(
+        uow,
+        professional_id=professional_id,
+        first_day=first_day - _ZONE_SLACK,
+        last_day=last_day + _ZONE_SLACK,
+    )
+    slots = _slots(inputs, now, first_day - _ZONE_SLACK, last_day + _ZONE_SLACK)
+    local = (s.astimezone(reader_tz) for s in slots)
+    return [s for s in local if first_day <= s.date() <= last_day]
+
+
+async def free_days(
+    uow: UnitOfWork,
+    *,
+    professional_id: uuid.UUID,
+    now: datetime,
+    first_day: date,
+    last_day: date,
+    reader_tz: ZoneInfo | None = None,
+) -> dict[date, int]:
+    """Each of the reader's local days first..last with its number of free slots (0 too).
+
+    The reader's zone defaults to the acting user's own, else the professional's.
+    """
+    if last_day < first_day:
+        return {}
+    tz = reader_tz or await _reader_zone(uow, professional_id)
+    counts = {first_day + timedelta(days=i): 0 for i in range((last_day - first_day).days + 1)}
+    for slot in await _reader_slots(uow, professional_id, now, first_day, last_day, tz):
+        counts[slot.date()] += 1
+    return counts
+
+
+async def slots_on_day(
+    uow: UnitOfWork, *, professional_id: uuid.UUID, day: date, reader_tz: ZoneInfo, now: datetime
+) -> list[datetime]:
+    """Free slots on one local day of the reader, as aware datetimes in the reader's zone."""
+    return await _reader_slots(uow, professional_id, now, day, day, reader_tz)
+
+
+async def find_wanted(
+    uow: UnitOfWork,
+    *,
+    professional_id: uuid.UUID,
+    text: str,
+    language: str,
+    reader_tz: ZoneInfo,
+    now: datetime,
+) -> WantedResult:
+    """Turn typed text ("amanhã às 14h") into its free slot or the nearest free ones.
+
+    A day without a time gives that day's free slots.
+    """
+    wanted: datetime | None
+    try:
+        wanted = parse_wanted_time(text, language=language, tz=reader_tz, now=now)
+        day = wanted.date()
+    except TimeMissing:
+        wanted = None
+        day = parse_wanted_day(text, language=language, tz=reader_tz, now=now)
+
+    today, last_day = await _horizon(uow, professional_id, now)
+    inputs = await slot_inputs(
+        uow, professional_id=professional_id, first_day=today, last_day=last_day
+    )
+    # The horizon ends at the professional's midnight after its last day.
+    horizon_end = local_day_bounds(last_day, inputs.tz)[1]
+    asked = wanted if wanted is not None else datetime.combine(day, time(0), reader_tz)
+    if asked >= horizon_end:
+        raise BeyondHorizon(last_day=last_day, horizon_days=inputs.rules.horizon_days)
+
+    free = [s.astimezone(reader_tz) for s in _slots(inputs, now, None, None)]
+    if wanted is None:
+        return WantedResult(day, None, None, tuple(s for s in free if s.date() == day))
+    if wanted in free:
+        return WantedResult(day, wanted, wanted, ())
+    return WantedResult(day, wanted, None, tuple(nearest(wanted, free, NEAREST_COUNT)))

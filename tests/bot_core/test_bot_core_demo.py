@@ -1,0 +1,87 @@
+"""The offline demo, driven by piped lines as `printf ... | bookingbot demo` would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from sqlalchemy.engine import URL
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.callbacks import Callback, matches, register_namespace
+from bot.context import alert, reply_text
+from bot.demo import demo_session
+from bot.i18n import get_translator
+from core.config import Settings
+from core.db.uow import Database
+from tests.clock import FrozenClock
+
+DEMO = register_namespace("tstdemo", owner="tests.bot_core")
+
+
+async def lines(*typed: str) -> AsyncIterator[str]:
+    for line in typed:
+        yield line + "\n"
+
+
+def menu(app) -> None:
+    async def show(update: Update, ctx) -> None:
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("Book", callback_data=Callback(DEMO, "book").encode()),
+                    InlineKeyboardButton("Follow", callback_data=Callback(DEMO, "follow").encode()),
+                ]
+            ]
+        )
+        await reply_text(update, ctx, "What now?", reply_markup=keyboard)
+
+    async def follow(update: Update, ctx) -> None:
+        await alert(update, ctx, "common.cancelled")
+        await reply_text(update, ctx, "You follow Ana now.")
+
+    app.add_handler(CommandHandler("menu", show))
+    app.add_handler(CallbackQueryHandler(follow, pattern=matches(DEMO, "follow")))
+
+
+async def test_the_demo_with_piped_lines_prints_the_welcome_and_exits_cleanly(
+    db: Database, settings: Settings, clock: FrozenClock, database_url: URL
+):
+    printed: list[str] = []
+    await demo_session(
+        settings,
+        lines("/as new", "/start", "/quit", "/start"),
+        printed.append,
+        language="en",
+        clock=clock,
+        database_url=database_url,
+    )
+
+    welcome = get_translator("en").t("start.welcome", name="Visitor", bot="bookingbot")
+    first_line = welcome.splitlines()[0]
+    assert "Visitor (new) › /start" in printed
+    assert f"bot › {first_line}" in printed
+    assert printed[-1] == "Bye."
+    # Nothing after /quit reached the bot.
+    assert printed.count("Visitor (new) › /start") == 1
+
+
+async def test_typing_a_buttons_number_presses_it_and_shows_the_answer(
+    db: Database, settings: Settings, clock: FrozenClock, database_url: URL
+):
+    printed: list[str] = []
+    await demo_session(
+        settings,
+        lines("/as new", "/menu", "2"),
+        printed.append,
+        language="en",
+        clock=clock,
+        register=menu,
+        database_url=database_url,
+    )
+
+    cancelled = get_translator("en").t("common.cancelled")
+    assert "    1) Book   2) Follow" in printed
+    assert f"bot › [alert] {cancelled}" in printed
+    assert "bot › You follow Ana now." in printed
+    assert printed[-1] == "Bye."

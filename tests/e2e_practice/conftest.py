@@ -1,0 +1,101 @@
+"""Fixtures for the professional's practice screens: the emulator, settings on the test
+database, and the real Application with requests, agenda, clients and recurring sessions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import URL
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.conversations import agenda, clients, recurring, requests
+from bot.emulator import BotApiEmulator, RateLimits
+from core.config import Settings
+from core.db.uow import Database
+from core.models import Professional
+from tests import factories as f
+from tests import factories_booking as fb
+from tests.clock import FrozenClock
+from tests.e2e_practice.practice_support import PRO
+
+TOKEN = "727272:PRACTICE-TEST"
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+RunBot = Callable[..., AbstractAsyncContextManager[AnyApp]]
+
+
+def register_practice(app: AnyApp) -> None:
+    """The four practice modules, in the order the lead lists them in FEATURES."""
+    requests.register(app)
+    agenda.register(app)
+    clients.register(app)
+    recurring.register(app)
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    """Telegram without flood control: these tests are about the screens, not limits."""
+    emulator = BotApiEmulator(TOKEN, rate_limits=RateLimits.off())
+    await emulator.start()
+    try:
+        yield emulator
+    finally:
+        await emulator.stop()
+
+
+@pytest.fixture
+def settings(database_url: URL) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=TOKEN,
+        database_url=database_url.render_as_string(hide_password=False),
+        default_locale="en",
+        default_timezone="America/Sao_Paulo",
+    )
+
+
+@asynccontextmanager
+async def running_bot(
+    emu: BotApiEmulator, db: Database, settings: Settings, clock: FrozenClock
+) -> AsyncIterator[AnyApp]:
+    app = build_application(
+        settings=settings,
+        db=db,
+        base_url=emu.base_url,
+        base_file_url=emu.base_file_url,
+        clock=clock,
+        register=register_practice,
+    )
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+@pytest.fixture
+def run_bot(emu: BotApiEmulator, db: Database, settings: Settings, clock: FrozenClock) -> RunBot:
+    """`async with run_bot() as app:` runs the real bot with the practice screens."""
+
+    def start() -> Any:
+        return running_bot(emu, db, settings, clock)
+
+    return start
+
+
+@pytest.fixture
+async def pro(db: Database, emu: BotApiEmulator) -> Professional:
+    """Paula, a psychologist in São Paulo who reads the bot in English, 50-minute sessions,
+    available 09:00-18:00 every day."""
+    paula = await f.professional(db, user_id=PRO, name="Paula Reis", locale="en")
+    await fb.open_week(db, paula)
+    emu.add_user(PRO, "Paula", language_code="en", started=True)
+    return paula

@@ -1,0 +1,92 @@
+"""Fixtures for the reminder and outbox tests: an emulator, a Bot on it, people, texts.
+
+The dispatcher's message ids are not in the shared catalogues yet, so the tests read
+catalogues that hold them (the repository's, plus reminders_support's texts where
+missing). Assertions check what a reader notices (a time, a name, a button), not wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reminders_support import TOKEN, Pair, fast_dispatcher, make_bot, next_uid, write_catalogues
+from telegram import Bot
+
+from bot.dispatch import Dispatcher
+from bot.emulator import BotApiEmulator, RateLimits
+from bot.i18n import locales_dir, reload_catalogues
+from core.db.uow import Database
+from core.models import TelegramUser
+from tests import factories as f
+
+
+@pytest.fixture(scope="session")
+def catalogues(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("locales")
+    write_catalogues(locales_dir(), target)
+    return target
+
+
+@pytest.fixture(autouse=True)
+def _texts(catalogues: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("BOOKINGBOT_LOCALES_DIR", str(catalogues))
+    reload_catalogues()
+    yield
+    monkeypatch.delenv("BOOKINGBOT_LOCALES_DIR")
+    reload_catalogues()
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    """An emulator without flood control (the flood tests build their own)."""
+    async with BotApiEmulator(TOKEN, rate_limits=RateLimits.off()) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
+    async with make_bot(emu) as b:
+        yield b
+
+
+@pytest.fixture
+def dispatcher_for(db: Database, bot: Bot, clock: Any) -> Any:
+    def make(name: str = "worker-a", **kw: Any) -> Dispatcher:
+        return fast_dispatcher(db, bot, clock, name, **kw)
+
+    return make
+
+
+@pytest.fixture
+def people(db: Database, emu: BotApiEmulator) -> Any:
+    """Make a professional and a Telegram client of theirs, both able to receive messages."""
+
+    async def make(
+        *,
+        pro_tz: str = "America/Sao_Paulo",
+        pro_locale: str = "en",
+        client_tz: str | None = None,
+        client_locale: str | None = "en",
+        client_name: str = "Bruna",
+        pro_name: str = "Dr. Ana Lima",
+        **pro_over: Any,
+    ) -> Pair:
+        pro_uid, client_uid = next_uid(), next_uid()
+        pro = await f.professional(
+            db, user_id=pro_uid, name=pro_name, timezone=pro_tz, locale=pro_locale, **pro_over
+        )
+        cli = await f.client(db, pro, user_id=client_uid, name=client_name)
+        await f.add(
+            db,
+            TelegramUser(
+                user_id=client_uid, first_name=client_name, locale=client_locale, timezone=client_tz
+            ),
+        )
+        emu.add_user(pro_uid, pro_name, started=True)
+        emu.add_user(client_uid, client_name, started=True)
+        return Pair(pro, cli)
+
+    return make
