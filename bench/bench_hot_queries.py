@@ -8,7 +8,8 @@ times, as the app would run them (under the same roles and row-level security):
   (a) the free-slot inputs of one professional over 60 days, as a client booking:
       settings, weekly windows, extra windows, busy_intervals();
   (b) one professional's week agenda: appointments joined with clients;
-  (c) the reminders due in the next minute across all professionals (system scope).
+  (c) the reminders due in the next minute across all professionals (system scope);
+  (d) the reminder dispatcher's actual claim query (due in the next day, late ones too).
 Prints each query's median and p95 over --runs, the indexes its plan uses, and its
 EXPLAIN (ANALYZE, BUFFERS). The scratch database is dropped unless --keep.
 """
@@ -68,11 +69,13 @@ EXTRA = Query(
 BUSY = Query(
     "busy_intervals()",
     "SELECT starts_at, ends_at FROM busy_intervals(:pro, :now, :horizon)",
-    # The function's body (migration 0001), so the plan shows the indexes it reaches.
-    "SELECT a.starts_at, a.ends_at FROM appointments a WHERE a.professional_id = :pro"
+    # The function's body (migration 0003), so the plan shows the indexes it reaches.
+    "SELECT a.starts_at, a.ends_at, false FROM appointments a WHERE a.professional_id = :pro"
     " AND a.status IN ('pending_confirmation', 'confirmed')"
     " AND a.starts_at < :horizon AND a.ends_at > :now"
-    " UNION ALL SELECT t.starts_at, t.ends_at FROM time_off t WHERE t.professional_id = :pro"
+    " AND a.starts_at > CAST(:now AS timestamptz) - interval '1 day'"
+    " UNION ALL SELECT t.starts_at, t.ends_at, true FROM time_off t"
+    " WHERE t.professional_id = :pro"
     " AND t.starts_at < :horizon AND t.ends_at > :now ORDER BY 1",
     SYSTEM_ROLE,
 )
@@ -92,6 +95,19 @@ REMINDERS = Query(
     " (NOT a.reminder_sent_24h AND a.starts_at BETWEEN :due24_from AND :due24_to)"
     " OR (NOT a.reminder_sent_1h AND a.starts_at BETWEEN :due1_from AND :due1_to))"
     " ORDER BY a.starts_at",
+)
+
+# What the reminder dispatcher claims each tick (core/services/reminders.py, `_due_in_sql`
+# and `claim_due_reminders`): due reminders of the next day, soonest first, late ones too.
+CLAIM = Query(
+    "dispatcher claim",
+    "SELECT a.id FROM appointments a WHERE a.status = 'confirmed'"
+    " AND (NOT a.reminder_sent_24h OR NOT a.reminder_sent_1h)"
+    " AND a.starts_at > :now AND a.starts_at <= :due24_to"
+    " AND ((NOT a.reminder_sent_1h AND a.starts_at <= :due1_to)"
+    "   OR (NOT a.reminder_sent_24h AND a.scheduled_at <= a.starts_at - interval '1 day'))"
+    " AND (a.reminder_claimed_until IS NULL OR a.reminder_claimed_until <= :now)"
+    " ORDER BY a.starts_at, a.id LIMIT 50 FOR UPDATE SKIP LOCKED",
 )
 
 _INDEX = re.compile(r"(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)")
@@ -209,6 +225,7 @@ async def run(args: argparse.Namespace) -> None:
              [SETTINGS, WINDOWS, EXTRA, BUSY]),
             ("(b) week agenda, as the professional", as_pro, [AGENDA]),
             ("(c) reminders due in the next minute, all professionals", system, [REMINDERS]),
+            ("(d) the reminder dispatcher's claim, all professionals", system, [CLAIM]),
         ]  # fmt: skip
         for title, scope, queries in cases:
             timings, rows = await _time(engine, scope, queries, params, args.runs)

@@ -157,9 +157,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(coro_factory: Callable[[], Awaitable[int]]) -> int:
+    from core.db.backup import BackupError
+    from core.db.seed_scale import SeedError
+
     try:
         return asyncio.run(coro_factory())  # type: ignore[arg-type]
-    except DatabaseConfigError as err:
+    except (DatabaseConfigError, BackupError, SeedError) as err:
         print(f"bookingbot: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,11 +17,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
-from bot.context import Ctx, translator_for
+from bot.conversations.booking_render import mb_data
+from bot.conversations.requests import request_keyboard
 from bot.formatting import format_date, format_datetime, format_money, format_relative, format_time
 from bot.i18n import N_, Translator, get_translator, normalize_locale
 from core.models import AppointmentStatus, NotificationType, RecipientType
@@ -30,10 +29,8 @@ from core.services.outbox import OutboxItem, Reader
 from core.services.reminders import ReminderJob, ReminderKind
 
 __all__ = [
-    "REMINDER_NS",
     "Rendered",
     "appointment_button_data",
-    "coming_handler",
     "localized_params",
     "reader_locale",
     "reader_timezone",
@@ -43,21 +40,15 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-REMINDER_NS = callbacks.register_namespace("rm", __name__)
-# The booking feature answers Reschedule / Cancel / Confirm / Decline / Review. Its
-# namespace is not settled yet, so every such button is built here, in this one place.
-APPOINTMENT_NS = "ap"
+# Our names for the client's buttons -> the my-bookings conversation's actions, which
+# answer them (Reschedule enters the booking conversation, Review the review one).
+_MY_BOOKINGS_ACTIONS = {"reschedule": "rs", "cancel": "cx", "coming": "go", "review": "rv"}
 
 
 def appointment_button_data(action: str, appointment_id: uuid.UUID) -> str:
-    """The callback data of an appointment button (`action`: confirm, cancel, review...)."""
-    return callbacks.Callback(
-        APPOINTMENT_NS, action, (callbacks.uuid_arg(appointment_id),)
-    ).encode()
-
-
-def _coming_data(appointment_id: uuid.UUID) -> str:
-    return callbacks.Callback(REMINDER_NS, "coming", (callbacks.uuid_arg(appointment_id),)).encode()
+    """The callback data of a client's button about one appointment (`action`: reschedule,
+    cancel, coming, review); every such button of the dispatcher is built here."""
+    return mb_data(_MY_BOOKINGS_ACTIONS[action], appointment_id)
 
 
 @dataclass(frozen=True)
@@ -113,7 +104,8 @@ def render_reminder(job: ReminderJob, now: datetime) -> Rendered:
     may_change = policy.allows_change(side=RecipientType.client, starts_at=job.starts_at, now=now)
     rows: list[list[InlineKeyboardButton]] = []
     if job.kind is ReminderKind.day_before:
-        rows.append([_button(tr.t("reminder.button.coming"), _coming_data(job.appointment_id))])
+        coming = appointment_button_data("coming", job.appointment_id)
+        rows.append([_button(tr.t("reminder.button.coming"), coming)])
     if may_change:
         rows.append(
             [
@@ -130,26 +122,6 @@ def render_reminder(job: ReminderJob, now: datetime) -> Rendered:
     else:
         text += "\n\n" + tr.t("reminder.too_late_to_change", professional=job.professional_name)
     return Rendered(text, _markup(rows))
-
-
-async def _on_coming(update: Update, ctx: Ctx) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    tr = await translator_for(update, ctx)
-    await query.answer(tr.t("reminder.coming_thanks"))
-    message = query.message
-    markup = getattr(message, "reply_markup", None)
-    if markup is None:
-        return
-    # The answer is the confirmation: the button goes, Reschedule / Cancel stay.
-    rows = [[b for b in row if b.callback_data != query.data] for row in markup.inline_keyboard]
-    await query.edit_message_reply_markup(_markup([list(r) for r in rows]))
-
-
-def coming_handler() -> CallbackQueryHandler[Any, Any]:
-    """The handler of the 24 h reminder's "I'm coming" button (nothing is stored)."""
-    return CallbackQueryHandler(_on_coming, pattern=callbacks.matches(REMINDER_NS, "coming"))
 
 
 # --- notifications ---------------------------------------------------------------------
@@ -249,18 +221,8 @@ def _buttons(item: OutboxItem, tr: Translator, now: datetime) -> InlineKeyboardM
         and status is AppointmentStatus.pending_confirmation
         and upcoming
     ):
-        return _markup(
-            [
-                [
-                    _button(
-                        tr.t("notify.button.confirm"), appointment_button_data("confirm", appt)
-                    ),
-                    _button(
-                        tr.t("notify.button.decline"), appointment_button_data("decline", appt)
-                    ),
-                ]
-            ]
-        )
+        # The requests conversation answers these (and explains one gone stale).
+        return request_keyboard(tr, appt)
     if item.type is NotificationType.review_request and status is AppointmentStatus.completed:
         return _markup(
             [[_button(tr.t("notify.button.review"), appointment_button_data("review", appt))]]

@@ -30,14 +30,15 @@ class Limiter:
 
     Slots are reserved before sleeping, so concurrent senders queue up in order
     without a lock. The default stays just under 30/s: running exactly at the limit
-    turns every bit of network jitter into a 429.
+    turns every bit of network jitter into a 429. A small burst lets a pause (claiming
+    the next batch) be made up, still far inside Telegram's own burst allowance.
     """
 
     def __init__(
         self,
         rate: float = 29.0,
         *,
-        burst: int = 1,
+        burst: int = 5,
         chat_rate: float = 1.0,
         chat_burst: int = 2,
         clock: Callable[[], float] = time.monotonic,

@@ -150,7 +150,8 @@ def _text(tr: Translator, screen: Screen, items: list[BookingItem]) -> str:
         for day, day_items in sorted(by_day.items()):
             header = format_day_short(day, loc)
             if day == screen.today:
-                header = f"{header} · {tr.t('agenda.today')}"
+                today = tr.t("agenda.today")
+                header = f"{header} · {today}"
             lines += ["", header, *(_line(tr, i) for i in day_items)]
     else:
         lines += ["", *(_line(tr, i) for i in items)]

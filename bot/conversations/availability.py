@@ -9,9 +9,8 @@ a typed save ends it (so later chat text is not mistaken for hours).
 
 from __future__ import annotations
 
-import re
 import warnings
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,11 +30,9 @@ from bot import context
 from bot.callbacks import arg_int, arg_uuid, matches, parse, register_namespace
 from bot.context import Ctx, alert_text, reply_text, translator_for
 from bot.conversations import availability_render as render
-from bot.formatting import format_day_short
 from bot.handlers.basics import cancel, end_conversations
-from bot.i18n import N_, Translator
-from core.errors import DomainError, InvalidInput
-from core.scheduling.timeparse import parse_wanted_day
+from bot.i18n import Translator
+from core.errors import DomainError
 from core.scheduling.types import MIDNIGHT
 from core.services import availability, professionals
 from core.validation import InvalidAvailability, parse_weekly_availability
@@ -47,85 +44,6 @@ TOF = register_namespace(render.TIME_OFF_NS, owner=__name__)
 WEEK, DAY, EXTRA = range(3)
 OFF = 10
 DRAFT = "availability"
-# The availability parser's English weekday names, to read "9-12 14-18" as one day's hours.
-_EN_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-_RANGE = re.compile(r"\s+(?:a|ate|até|to|until|till|hasta|al|-|–|—)\s+", re.IGNORECASE)
-_FROM = re.compile(r"^(?:de|do|from|del|desde|entre)\s+", re.IGNORECASE)
-
-
-class Unreadable(InvalidInput):
-    """Typed hours or dates we cannot read; params: text."""
-
-    msgid = N_("avail.unreadable")
-
-
-class UnreadableTimeOff(InvalidInput):
-    """Typed time off we cannot read; params: text."""
-
-    msgid = N_("timeoff.unreadable")
-
-
-# --- reading what is typed ---------------------------------------------------------------
-
-
-def day_windows(text: str, weekday: int) -> list[tuple[time, time]]:
-    """One weekday's hours typed as "9-12 14-18" (core parser, read as that weekday)."""
-    windows = parse_weekly_availability(f"{_EN_DAYS[weekday]} {text}")
-    return [(w.start, w.end) for w in windows]
-
-
-def dated_windows(
-    text: str, *, language: str, tz: ZoneInfo, now: Any
-) -> tuple[date, list[tuple[time, time]]]:
-    """A date and hours, "25/12 9-12 14-18" or "amanhã das 14 às 18"; Unreadable otherwise."""
-    words = text.split()
-    for cut in range(1, len(words)):
-        try:
-            day = parse_wanted_day(" ".join(words[:cut]), language=language, tz=tz, now=now)
-            return day, day_windows(" ".join(words[cut:]), 1)
-        except InvalidInput:
-            continue
-    raise Unreadable(text=text)
-
-
-def time_off_period(
-    text: str, *, language: str, tz: ZoneInfo, now: Any
-) -> tuple[date, date, time | None, time | None]:
-    """First day, last day and optional hours of typed time off ("24/12 a 02/01")."""
-    clean = _FROM.sub("", " ".join(text.split()))
-    try:
-        day, windows = dated_windows(clean, language=language, tz=tz, now=now)
-        if len(windows) == 1:
-            return day, day, windows[0][0], windows[0][1]
-    except InvalidInput:
-        pass
-    try:
-        day = parse_wanted_day(clean, language=language, tz=tz, now=now)
-        return day, day, None, None
-    except InvalidInput:
-        pass
-    parts = _RANGE.split(clean, maxsplit=1)
-    if len(parts) == 2:
-        try:
-            first = parse_wanted_day(parts[0], language=language, tz=tz, now=now)
-            last = parse_wanted_day(parts[1], language=language, tz=tz, now=now)
-            return first, last, None, None
-        except InvalidInput:
-            pass
-    raise UnreadableTimeOff(text=text)
-
-
-def _explain(tr: Translator, err: DomainError) -> str:
-    """The error's message with weekdays and dates written for the reader."""
-    params: dict[str, object] = dict(err.params)
-    weekday = params.get("day_of_week")
-    if isinstance(weekday, int):
-        params["day_of_week"] = render.weekday_name(tr, weekday)
-    for key in ("day", "first_day", "last_day", "when"):
-        value = params.get(key)
-        if isinstance(value, date):
-            params[key] = format_day_short(value, tr.locale)
-    return tr.t(err.msgid, **params)
 
 
 # --- shared plumbing ---------------------------------------------------------------------
@@ -181,7 +99,7 @@ async def typed_week(update: Update, ctx: Ctx) -> int:
             zone = (await professionals.get_me(uow)).timezone
             await uow.commit()
     except DomainError as err:
-        await reply_text(update, ctx, _explain(tr, err))
+        await reply_text(update, ctx, render.explain_error(tr, err))
         return WEEK
     notice = tr.t("avail.week_saved")
     text = render.week_text(tr, week, zone, notice, hint=False)
@@ -202,12 +120,12 @@ async def typed_day(update: Update, ctx: Ctx) -> int:
     tr = await translator_for(update, ctx)
     weekday = int((ctx.user_data.get(DRAFT) or {}).get("day", 1))  # type: ignore[union-attr]
     try:
-        windows = day_windows(text, weekday)
+        windows = render.day_windows(text, weekday)
         async with context.db(ctx).for_user(_uid(update)) as uow:
             week = await availability.set_day(uow, day_of_week=weekday, windows=windows)
             await uow.commit()
     except DomainError as err:
-        await reply_text(update, ctx, _explain(tr, err))
+        await reply_text(update, ctx, render.explain_error(tr, err))
         return DAY
     notice = tr.t("avail.day_saved")
     text = render.day_text(tr, weekday, week, notice, hint=False)
@@ -223,7 +141,7 @@ async def typed_extra(update: Update, ctx: Ctx) -> int:
     try:
         async with context.db(ctx).for_user(_uid(update)) as uow:
             tz = ZoneInfo((await professionals.get_me(uow)).timezone)
-            day, windows = dated_windows(
+            day, windows = render.dated_windows(
                 update.effective_message.text or "", language=_language(tr), tz=tz, now=now
             )
             for start, end in windows:
@@ -231,7 +149,7 @@ async def typed_extra(update: Update, ctx: Ctx) -> int:
             extra = await availability.list_extra_windows(uow, now=now)
             await uow.commit()
     except DomainError as err:
-        await reply_text(update, ctx, _explain(tr, err))
+        await reply_text(update, ctx, render.explain_error(tr, err))
         return EXTRA
     notice = tr.t("avail.extra_saved")
     text = render.extra_text(tr, extra, notice, hint=False)
@@ -286,7 +204,7 @@ async def pressed(update: Update, ctx: Ctx) -> int:
                 )
                 notice = tr.t("avail.window_added", window=render.window_text(*added))
             except DomainError as err:
-                notice = f"⚠️ {_explain(tr, err)}"
+                notice = f"⚠️ {render.explain_error(tr, err)}"
         await uow.commit()
     await _edit(update, render.day_text(tr, weekday, week, notice), render.day_markup(tr, weekday))
     return DAY
@@ -341,12 +259,12 @@ async def typed_time_off(update: Update, ctx: Ctx) -> int:
     try:
         async with context.db(ctx).for_user(_uid(update)) as uow:
             tz = ZoneInfo((await professionals.get_me(uow)).timezone)
-        period = time_off_period(
+        period = render.time_off_period(
             update.effective_message.text or "", language=_language(tr), tz=tz, now=now
         )
         text, markup = await _add_time_off(update, ctx, tr, period)
     except DomainError as err:
-        await reply_text(update, ctx, _explain(tr, err))
+        await reply_text(update, ctx, render.explain_error(tr, err))
         return OFF
     await reply_text(update, ctx, text, reply_markup=markup)
     return ConversationHandler.END
@@ -369,7 +287,7 @@ async def pressed_time_off(update: Update, ctx: Ctx) -> int:
         try:
             text, markup = await _add_time_off(update, ctx, tr, (first, last, None, None))
         except DomainError as err:
-            await alert_text(update, ctx, _explain(tr, err))
+            await alert_text(update, ctx, render.explain_error(tr, err))
             return ConversationHandler.END
         await _edit(update, text, markup)
         return ConversationHandler.END

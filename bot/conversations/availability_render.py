@@ -1,12 +1,15 @@
-"""Texts and keyboards of /availability and /timeoff, in the professional's language and zone.
+"""Texts, keyboards and typed input of /availability and /timeoff, in the professional's
+language and zone.
 
 Weekdays follow the schema (0 = Sunday) but are listed Monday first, as diaries are.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -15,6 +18,8 @@ from bot.callbacks import uuid_arg
 from bot.conversations.onboarding_shared import button, rows, zone_label
 from bot.formatting import format_datetime, format_day_short, format_time, format_weekday
 from bot.i18n import N_, Translator
+from core.errors import DomainError, InvalidInput
+from core.scheduling.timeparse import parse_wanted_day
 from core.scheduling.types import MIDNIGHT
 from core.services.availability import (
     AffectedAppointment,
@@ -22,6 +27,7 @@ from core.services.availability import (
     TimeOffView,
     WeeklyWindowView,
 )
+from core.validation import parse_weekly_availability
 
 AVAILABILITY_NS = "avl"
 TIME_OFF_NS = "tof"
@@ -34,14 +40,18 @@ STATUS_LABELS = {
 }
 
 
-def weekday_name(tr: Translator, weekday: int, *, short: bool = False) -> str:
-    """The name of a schema weekday (0 = Sunday) in the reader's language."""
+def weekday_name(
+    tr: Translator, weekday: int, *, short: bool = False, in_sentence: bool = False
+) -> str:
+    """The name of a schema weekday (0 = Sunday) in the reader's language, as a heading
+    (capitalised) or `in_sentence` (as the language writes it mid-sentence)."""
     day = _A_SUNDAY + timedelta(days=weekday)
-    return format_weekday(day, tr.locale, width="abbreviated" if short else "wide").capitalize()
+    name = format_weekday(day, tr.locale, width="abbreviated" if short else "wide")
+    return name if in_sentence else name[:1].upper() + name[1:]
 
 
 def window_text(start: time, end: time) -> str:
-    """ "09:00–12:00"; an end at midnight reads 24:00."""
+    """A window as "09:00–12:00"; an end at midnight reads 24:00."""
     return f"{start:%H:%M}–{'24:00' if end == MIDNIGHT else f'{end:%H:%M}'}"
 
 
@@ -61,6 +71,89 @@ def _b(label: str, action: str, *args: str) -> InlineKeyboardButton:
 
 def _zone(tr: Translator, timezone: str) -> str:
     return f"{zone_label(timezone, tr.locale)} ({timezone})"
+
+
+# --- reading what is typed ---------------------------------------------------------------
+
+_FROM = re.compile(r"^(?:de|do|from|del|desde|entre)\s+", re.IGNORECASE)
+_RANGE = re.compile(r"\s+(?:a|ate|até|to|until|till|hasta|al|-|–|—)\s+", re.IGNORECASE)
+# The availability parser's English weekday names, to read "9-12 14-18" as one day's hours.
+_EN_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+class Unreadable(InvalidInput):
+    """Typed hours or dates we cannot read; params: text."""
+
+    msgid = N_("avail.unreadable")
+
+
+class UnreadableTimeOff(InvalidInput):
+    """Typed time off we cannot read; params: text."""
+
+    msgid = N_("timeoff.unreadable")
+
+
+# --- reading what is typed ---------------------------------------------------------------
+
+
+def day_windows(text: str, weekday: int) -> list[tuple[time, time]]:
+    """One weekday's hours typed as "9-12 14-18" (core parser, read as that weekday)."""
+    windows = parse_weekly_availability(f"{_EN_DAYS[weekday]} {text}")
+    return [(w.start, w.end) for w in windows]
+
+
+def dated_windows(
+    text: str, *, language: str, tz: ZoneInfo, now: Any
+) -> tuple[date, list[tuple[time, time]]]:
+    """A date and hours, "25/12 9-12 14-18" or "amanhã das 14 às 18"; Unreadable otherwise."""
+    words = text.split()
+    for cut in range(1, len(words)):
+        try:
+            day = parse_wanted_day(" ".join(words[:cut]), language=language, tz=tz, now=now)
+            return day, day_windows(" ".join(words[cut:]), 1)
+        except InvalidInput:
+            continue
+    raise Unreadable(text=text)
+
+
+def time_off_period(
+    text: str, *, language: str, tz: ZoneInfo, now: Any
+) -> tuple[date, date, time | None, time | None]:
+    """First day, last day and optional hours of typed time off ("24/12 a 02/01")."""
+    clean = _FROM.sub("", " ".join(text.split()))
+    try:
+        day, windows = dated_windows(clean, language=language, tz=tz, now=now)
+        if len(windows) == 1:
+            return day, day, windows[0][0], windows[0][1]
+    except InvalidInput:
+        pass
+    try:
+        day = parse_wanted_day(clean, language=language, tz=tz, now=now)
+        return day, day, None, None
+    except InvalidInput:
+        pass
+    parts = _RANGE.split(clean, maxsplit=1)
+    if len(parts) == 2:
+        try:
+            first = parse_wanted_day(parts[0], language=language, tz=tz, now=now)
+            last = parse_wanted_day(parts[1], language=language, tz=tz, now=now)
+            return first, last, None, None
+        except InvalidInput:
+            pass
+    raise UnreadableTimeOff(text=text)
+
+
+def explain_error(tr: Translator, err: DomainError) -> str:
+    """The error's message with weekdays and dates written for the reader."""
+    params: dict[str, object] = dict(err.params)
+    weekday = params.get("day_of_week")
+    if isinstance(weekday, int):
+        params["day_of_week"] = weekday_name(tr, weekday)
+    for key in ("day", "first_day", "last_day", "when"):
+        value = params.get(key)
+        if isinstance(value, date):
+            params[key] = format_day_short(value, tr.locale)
+    return tr.t(err.msgid, **params)
 
 
 # --- the week ------------------------------------------------------------------------------
@@ -104,7 +197,8 @@ def day_text(
 ) -> str:
     name = weekday_name(tr, weekday)
     body = tr.t("avail.day", day=name, windows=windows_text(tr, _of_day(week, weekday)))
-    return _compose([body, tr.t("avail.day_hint", day=name) if hint else ""], notice)
+    lower = weekday_name(tr, weekday, in_sentence=True)
+    return _compose([body, tr.t("avail.day_hint", day=lower) if hint else ""], notice)
 
 
 def day_markup(tr: Translator, weekday: int) -> InlineKeyboardMarkup:

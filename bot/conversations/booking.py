@@ -11,8 +11,7 @@ asked) are persisted, so a restart continues where the client was.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,15 +30,24 @@ from telegram.warnings import PTBUserWarning
 from bot import context
 from bot.callbacks import arg_instant, arg_uuid, matches, parse, uuid_arg
 from bot.context import Ctx, alert, prefs, reply, reply_text, translator_for
-from bot.conversations.booking_calendar import (
-    LOOKAHEAD_DAYS,
-    arg_date,
-    calendar,
-    confirmation,
-    day_slots,
-    done,
-    nearest_offer,
+from bot.conversations.booking_browse import (
+    BROWSING,
+    DRAFT,
+    button_args,
+    day_screen,
+    draft,
+    load,
+    on_day,
+    on_inert,
+    on_slot,
+    on_typed,
+    on_week,
+    remember,
+    show_calendar,
+    uid,
+    user_data,
 )
+from bot.conversations.booking_calendar import done
 from bot.conversations.booking_render import (
     BK,
     MB,
@@ -50,7 +58,6 @@ from bot.conversations.booking_render import (
     keyboard,
     show,
     status_label,
-    week_start,
     when_text,
 )
 from bot.conversations.messaging import message_button, my_professionals
@@ -61,24 +68,16 @@ from core import errors
 from core.models import HOLDING_STATUSES
 from core.services import booking as booking_service
 from core.services import booking_errors, booking_queries, calendar_file, clients, professionals
-from core.services import slots as slot_service
-from core.services.booking_queries import AppointmentView
-from core.services.professionals import PublicProfile
 
 __all__ = ["BROWSING", "NAME", "PHONE", "build", "register"]
 
-BROWSING, NAME, PHONE = range(3)
-DRAFT = "booking"
-# How far a calendar page may be asked for: past any booking horizon the core allows.
-MAX_AHEAD = timedelta(days=400)
+NAME, PHONE = 1, 2
 
 ASK_NAME = N_("booking.ask_name")
 BUTTON_KEEP_NAME = N_("booking.button.keep_name")
 ASK_PHONE = N_("booking.ask_phone")
 BUTTON_SHARE_PHONE = N_("booking.button.share_phone")
 CONTACT_NOT_YOURS = N_("booking.contact_not_yours")
-DAY_PAST = N_("booking.day.past")
-DAY_FULL = N_("booking.day.full")
 TAKEN_RACE = N_("booking.taken_race")
 ICS_SUMMARY = N_("booking.ics_summary")
 ICS_CAPTION = N_("booking.ics_caption")
@@ -100,156 +99,6 @@ TIME_REFUSALS: tuple[type[errors.DomainError], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Target:
-    """What a booking screen needs to know about its subject, and the reader's zone."""
-
-    subject: Subject
-    profile: PublicProfile
-    moving: AppointmentView | None
-    zone: str
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.zone)
-
-
-def _uid(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
-async def _load(update: Update, ctx: Ctx, uow: Any, subject: Subject) -> Target:
-    moving = None
-    if subject.moving:
-        moving = await booking_queries.get(uow, appointment_id=subject.id)
-        pid = moving.professional_id
-    else:
-        pid = subject.id
-    profile = await professionals.get_public(uow, professional_id=pid)
-    chosen = (await prefs(update, ctx)).timezone
-    return Target(subject, profile, moving, chosen or profile.timezone)
-
-
-def _user_data(ctx: Ctx) -> dict[str, Any]:
-    data = ctx.user_data
-    assert data is not None  # private chats with a user: PTB always gives user_data
-    return data  # type: ignore[no-any-return]
-
-
-def _remember(ctx: Ctx, subject: Subject, start: datetime | None = None) -> None:
-    draft: dict[str, Any] = {"subject": subject.arg()}
-    if start is not None:
-        draft["start"] = start.isoformat()
-    _user_data(ctx)[DRAFT] = draft
-
-
-def _draft(ctx: Ctx) -> tuple[Subject | None, datetime | None]:
-    draft = _user_data(ctx).get(DRAFT) or {}
-    start = draft.get("start")
-    return Subject.parse(draft.get("subject")), datetime.fromisoformat(start) if start else None
-
-
-def _button_args(update: Update) -> tuple[str | None, Subject | None]:
-    query = update.callback_query
-    parsed = parse(query.data if query else None)
-    if parsed is None:
-        return None, None
-    return parsed.arg(0), Subject.parse(parsed.arg(1))
-
-
-# --- screens --------------------------------------------------------------------------------
-
-
-async def _calendar(
-    update: Update, ctx: Ctx, subject: Subject, first: date | None, *, edit: bool = True
-) -> int:
-    tr = await translator_for(update, ctx)
-    now = context.now(ctx)
-    async with context.db(ctx).for_user(_uid(update)) as uow:
-        target = await _load(update, ctx, uow, subject)
-        today = now.astimezone(target.tz).date()
-        this_week = week_start(today, tr.locale)
-        if first is None or first < this_week or first > today + MAX_AHEAD:
-            first = this_week
-        counts = await slot_service.free_days(
-            uow,
-            professional_id=target.profile.id,
-            now=now,
-            first_day=first,
-            last_day=first + timedelta(days=6 + LOOKAHEAD_DAYS),
-            reader_tz=target.tz,
-        )
-    await answer(update)
-    screen = calendar(
-        tr,
-        subject=subject,
-        profile=target.profile,
-        moving=target.moving,
-        first=first,
-        today=today,
-        counts=counts,
-        zone=target.zone,
-        now=now,
-    )
-    await show(update, ctx, screen.text, screen.markup, edit=edit)
-    _remember(ctx, subject)
-    return BROWSING
-
-
-async def _day(
-    update: Update,
-    ctx: Ctx,
-    subject: Subject,
-    day: date,
-    *,
-    edit: bool = True,
-    lead: str | None = None,
-) -> int:
-    tr = await translator_for(update, ctx)
-    now = context.now(ctx)
-    async with context.db(ctx).for_user(_uid(update)) as uow:
-        target = await _load(update, ctx, uow, subject)
-        free = await slot_service.slots_on_day(
-            uow, professional_id=target.profile.id, day=day, reader_tz=target.tz, now=now
-        )
-    await answer(update)
-    screen = day_slots(
-        tr,
-        subject=subject,
-        profile=target.profile,
-        day=day,
-        slots=free,
-        zone=target.zone,
-        lead=lead,
-    )
-    await show(update, ctx, screen.text, screen.markup, edit=edit)
-    _remember(ctx, subject)
-    return BROWSING
-
-
-async def _confirmation(
-    update: Update, ctx: Ctx, subject: Subject, start: datetime, *, edit: bool = True
-) -> int:
-    tr = await translator_for(update, ctx)
-    now = context.now(ctx)
-    async with context.db(ctx).for_user(_uid(update)) as uow:
-        target = await _load(update, ctx, uow, subject)
-    await answer(update)
-    screen = confirmation(
-        tr,
-        subject=subject,
-        profile=target.profile,
-        moving=target.moving,
-        start=start,
-        zone=target.zone,
-        now=now,
-    )
-    await show(update, ctx, screen.text, screen.markup, edit=edit)
-    _remember(ctx, subject)
-    return BROWSING
-
-
 # --- entry points ---------------------------------------------------------------------------
 
 
@@ -262,7 +111,7 @@ async def start_new(update: Update, ctx: Ctx) -> int | None:
         await alert(update, ctx, BUTTON_EXPIRED)
         return None
     end_conversations(ctx.application, update)
-    return await _calendar(update, ctx, Subject("n", pid), None, edit=False)
+    return await show_calendar(update, ctx, Subject("n", pid), None, edit=False)
 
 
 async def start_move(update: Update, ctx: Ctx) -> int:
@@ -275,7 +124,7 @@ async def start_move(update: Update, ctx: Ctx) -> int:
         return ConversationHandler.END
     tr = await translator_for(update, ctx)
     now = context.now(ctx)
-    async with context.db(ctx).for_user(_uid(update)) as uow:
+    async with context.db(ctx).for_user(uid(update)) as uow:
         policy = await booking_queries.cancellation_policy(uow, appointment_id=aid, now=now)
         view = await booking_queries.get(uow, appointment_id=aid)
     if policy.status not in HOLDING_STATUSES:
@@ -293,16 +142,16 @@ async def start_move(update: Update, ctx: Ctx) -> int:
         await reply_text(update, ctx, text, reply_markup=markup)
         return ConversationHandler.END
     end_conversations(ctx.application, update)
-    return await _calendar(update, ctx, Subject("r", aid), None, edit=False)
+    return await show_calendar(update, ctx, Subject("r", aid), None, edit=False)
 
 
 async def book_command(update: Update, ctx: Ctx) -> int:
     """/book: straight to the calendar with one's only professional, else a choice."""
-    async with context.db(ctx).for_user(_uid(update)) as uow:
+    async with context.db(ctx).for_user(uid(update)) as uow:
         mine = await my_professionals(uow)
     if len(mine) == 1:
         end_conversations(ctx.application, update)
-        return await _calendar(update, ctx, Subject("n", mine[0][0]), None, edit=False)
+        return await show_calendar(update, ctx, Subject("n", mine[0][0]), None, edit=False)
     if not mine:
         await reply(update, ctx, NO_PROFESSIONAL)
         return ConversationHandler.END
@@ -312,105 +161,25 @@ async def book_command(update: Update, ctx: Ctx) -> int:
     return ConversationHandler.END
 
 
-# --- browsing -------------------------------------------------------------------------------
-
-
-async def on_week(update: Update, ctx: Ctx) -> int | None:
-    first, subject = _button_args(update)
-    day = arg_date(first)
-    if day is None or subject is None:
-        await alert(update, ctx, BUTTON_EXPIRED)
-        return None
-    return await _calendar(update, ctx, subject, day)
-
-
-async def on_day(update: Update, ctx: Ctx) -> int | None:
-    raw, subject = _button_args(update)
-    day = arg_date(raw)
-    if day is None or subject is None:
-        await alert(update, ctx, BUTTON_EXPIRED)
-        return None
-    return await _day(update, ctx, subject, day)
-
-
-async def on_inert(update: Update, ctx: Ctx) -> None:
-    raw, _ = _button_args(update)
-    await alert(update, ctx, DAY_PAST if raw == "p" else DAY_FULL)
-
-
-async def on_slot(update: Update, ctx: Ctx) -> int | None:
-    raw, subject = _button_args(update)
-    start = arg_instant(raw)
-    if start is None or subject is None:
-        await alert(update, ctx, BUTTON_EXPIRED)
-        return None
-    return await _confirmation(update, ctx, subject, start)
-
-
-async def on_typed(update: Update, ctx: Ctx) -> int:
-    """A day or time in words, at any step: its slot, the nearest ones, or that day's."""
-    subject, _ = _draft(ctx)
-    message = update.effective_message
-    if subject is None or message is None or not message.text:
-        return ConversationHandler.END
-    tr = await translator_for(update, ctx)
-    now = context.now(ctx)
-    try:
-        async with context.db(ctx).for_user(_uid(update)) as uow:
-            target = await _load(update, ctx, uow, subject)
-            found = await slot_service.find_wanted(
-                uow,
-                professional_id=target.profile.id,
-                text=message.text,
-                language=tr.locale,
-                reader_tz=target.tz,
-                now=now,
-            )
-    except errors.InvalidInput as err:
-        return await reply_error(update, ctx, err, state=BROWSING)  # type: ignore[no-any-return]
-    if found.exact is not None:
-        return await _confirmation(update, ctx, subject, found.exact, edit=False)
-    if found.wanted is None:
-        screen = day_slots(
-            tr,
-            subject=subject,
-            profile=target.profile,
-            day=found.day,
-            slots=found.options,
-            zone=target.zone,
-        )
-    else:
-        screen = nearest_offer(
-            tr,
-            subject=subject,
-            wanted=found.wanted,
-            options=found.options,
-            zone=target.zone,
-            now=now,
-        )
-    await reply_text(update, ctx, screen.text, reply_markup=screen.markup)
-    return BROWSING
-
-
 # --- confirming -----------------------------------------------------------------------------
 
 
 async def on_confirm(update: Update, ctx: Ctx) -> int | None:
-    raw, subject = _button_args(update)
+    raw, subject = button_args(update)
     start = arg_instant(raw)
     if start is None or subject is None:
         await alert(update, ctx, BUTTON_EXPIRED)
         return None
     if subject.moving:
         return await _finish(update, ctx, subject, start)
-    async with context.db(ctx).for_user(_uid(update)) as uow:
+    async with context.db(ctx).for_user(uid(update)) as uow:
         # No change given: this reads the client's record with that professional.
         me = await clients.update_contact(uow, professional_id=subject.id)
         profile = await professionals.get_public(uow, professional_id=subject.id)
     if me.phone:
         return await _finish(update, ctx, subject, start)
     await answer(update)
-    _remember(ctx, subject, start)
+    remember(ctx, subject, start)
     tr = await translator_for(update, ctx)
     keep = button(tr.t(BUTTON_KEEP_NAME, name=me.name), book_data("kn", subject.arg()))
     text = tr.t(ASK_NAME, professional=profile.name, name=me.name)
@@ -420,7 +189,7 @@ async def on_confirm(update: Update, ctx: Ctx) -> int | None:
 
 async def _ask_phone(update: Update, ctx: Ctx, subject: Subject) -> int:
     tr = await translator_for(update, ctx)
-    async with context.db(ctx).for_user(_uid(update)) as uow:
+    async with context.db(ctx).for_user(uid(update)) as uow:
         profile = await professionals.get_public(uow, professional_id=subject.id)
     share = KeyboardButton(tr.t(BUTTON_SHARE_PHONE), request_contact=True)
     markup = ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
@@ -429,7 +198,7 @@ async def _ask_phone(update: Update, ctx: Ctx, subject: Subject) -> int:
 
 
 async def on_keep_name(update: Update, ctx: Ctx) -> int | None:
-    subject, start = _draft(ctx)
+    subject, start = draft(ctx)
     if subject is None or start is None or subject.moving:
         await alert(update, ctx, BUTTON_EXPIRED)
         return None
@@ -441,12 +210,12 @@ async def on_keep_name(update: Update, ctx: Ctx) -> int | None:
 
 
 async def on_name(update: Update, ctx: Ctx) -> int:
-    subject, start = _draft(ctx)
+    subject, start = draft(ctx)
     message = update.effective_message
     if subject is None or start is None or message is None or subject.moving:
         return ConversationHandler.END
     try:
-        async with context.db(ctx).for_user(_uid(update)) as uow:
+        async with context.db(ctx).for_user(uid(update)) as uow:
             await clients.update_contact(uow, professional_id=subject.id, name=message.text)
             await uow.commit()
     except errors.InvalidInput as err:
@@ -455,12 +224,12 @@ async def on_name(update: Update, ctx: Ctx) -> int:
 
 
 async def on_phone(update: Update, ctx: Ctx) -> int:
-    subject, start = _draft(ctx)
+    subject, start = draft(ctx)
     message = update.effective_message
     if subject is None or start is None or message is None or subject.moving:
         return ConversationHandler.END
     if message.contact is not None:
-        if message.contact.user_id not in (None, _uid(update)):
+        if message.contact.user_id not in (None, uid(update)):
             await reply(update, ctx, CONTACT_NOT_YOURS)
             return PHONE
         # Telegram gives a contact's number in international form, without the "+".
@@ -468,7 +237,7 @@ async def on_phone(update: Update, ctx: Ctx) -> int:
     else:
         phone = message.text or ""
     try:
-        async with context.db(ctx).for_user(_uid(update)) as uow:
+        async with context.db(ctx).for_user(uid(update)) as uow:
             await clients.update_contact(uow, professional_id=subject.id, phone=phone)
             await uow.commit()
     except errors.InvalidInput as err:
@@ -483,7 +252,7 @@ async def _finish(
     tr = await translator_for(update, ctx)
     now = context.now(ctx)
     try:
-        async with context.db(ctx).for_user(_uid(update)) as uow:
+        async with context.db(ctx).for_user(uid(update)) as uow:
             if subject.moving:
                 view = await booking_service.reschedule(
                     uow, appointment_id=subject.id, new_start=start, now=now
@@ -499,7 +268,7 @@ async def _finish(
     except TIME_REFUSALS as err:
         return await _offer_again(update, ctx, tr, subject, start, err)
     except errors.DomainError as err:
-        _user_data(ctx).pop(DRAFT, None)
+        user_data(ctx).pop(DRAFT, None)
         return await reply_error(update, ctx, err, state=ConversationHandler.END)  # type: ignore[no-any-return]
     await answer(update)
     zone = (await prefs(update, ctx)).timezone or view.timezone
@@ -513,7 +282,7 @@ async def _finish(
         await ctx.bot.send_document(
             chat.id, document=ics, filename="session.ics", caption=tr.t(ICS_CAPTION)
         )
-    _user_data(ctx).pop(DRAFT, None)
+    user_data(ctx).pop(DRAFT, None)
     return ConversationHandler.END
 
 
@@ -526,20 +295,20 @@ async def _offer_again(
     err: errors.DomainError,
 ) -> int:
     """The time was refused at the last moment: say why, and show that day's free times."""
-    async with context.db(ctx).for_user(_uid(update)) as uow:
-        zone = (await _load(update, ctx, uow, subject)).zone
+    async with context.db(ctx).for_user(uid(update)) as uow:
+        zone = (await load(update, ctx, uow, subject)).zone
     day = start.astimezone(ZoneInfo(zone)).date()
     if isinstance(err, errors.SlotTaken):
         lead = tr.t(TAKEN_RACE, time=when_text(tr, start, zone, context.now(ctx)))
     else:
         lead = tr.render(err)
-    return await _day(update, ctx, subject, day, edit=False, lead=lead)
+    return await day_screen(update, ctx, subject, day, edit=False, lead=lead)
 
 
 async def on_cancel(update: Update, ctx: Ctx) -> int:
     """/cancel inside the booking: leave it, and take away the contact keyboard if shown."""
     end_conversations(ctx.application, update)
-    _user_data(ctx).pop(DRAFT, None)
+    user_data(ctx).pop(DRAFT, None)
     await reply(update, ctx, CANCELLED, reply_markup=ReplyKeyboardRemove())
     return ConversationHandler.END
 

@@ -82,7 +82,7 @@ def list_screen(
         title = tr.t("clients.list.title")
     lines = [title, ""]
     if not shown:
-        lines.append(tr.t("clients.list.no_match" if search else "clients.list.empty"))
+        lines.append(tr.t("clients.list.no_match") if search else tr.t("clients.list.empty"))
     lines.append(tr.t("clients.list.hint"))
     rows: Rows = client_rows(shown, NS, action)
     paging = []
@@ -251,7 +251,8 @@ async def note_command(update: Update, ctx: Ctx) -> int:
     if search and len(found) == 1:
         return await _ask_note(update, ctx, tr, found[0].id, found[0].name)
     text, markup = list_screen(tr, found, offset=0, search=search, action="n")
-    await reply_text(update, ctx, f"{tr.t('clients.note.pick')}\n\n{text}", reply_markup=markup)
+    pick = tr.t("clients.note.pick")
+    await reply_text(update, ctx, f"{pick}\n\n{text}", reply_markup=markup)
     return PICK
 
 

@@ -140,9 +140,12 @@ async def _ask_currency(update: Update, ctx: Ctx, reason: str | None = None) -> 
     tr = await translator_for(update, ctx)
     default = default_currency(_draft(ctx).get("timezone", ""))
     codes = [default, *(c for c in CURRENCIES if c != default)]
-    loc = babel_locale(tr.locale)
+    symbols = babel_locale(tr.locale).currency_symbols
     buttons = [
-        _button(f"{code} ({loc.currency_symbols.get(code, code)})", "cur", code) for code in codes
+        _button(
+            code if symbols.get(code, code) == code else f"{code} ({symbols[code]})", "cur", code
+        )
+        for code in codes
     ]
     text = _with_reason(tr, reason, ASK_CURRENCY)
     await reply_text(update, ctx, text, reply_markup=keyboard(buttons, 3))

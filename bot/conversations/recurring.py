@@ -121,7 +121,8 @@ def _list_screen(
         state = "🔁" if s.active else "⏸"
         line = f"{n}. {state} {s.client_name} — {rule_text(tr, s)}"
         if not s.active:
-            line += f" ({tr.t('recurring.list.paused')})"
+            paused = tr.t("recurring.list.paused")
+            line += f" ({paused})"
         lines.append(line)
         arg = uuid_arg(s.id)
         toggle = (
@@ -181,9 +182,9 @@ async def schedule_pressed(update: Update, ctx: Ctx) -> None:
     if cb.action in ("pa", "de"):
         s = await _find(update, ctx, schedule_id)
         ask, yes = (
-            ("recurring.pause.ask", "recurring.button.pause_yes")
+            (N_("recurring.pause.ask"), N_("recurring.button.pause_yes"))
             if cb.action == "pa"
-            else ("recurring.delete.ask", "recurring.button.delete_yes")
+            else (N_("recurring.delete.ask"), N_("recurring.button.delete_yes"))
         )
         await query.answer()
         confirm = button(tr.t(yes), NS, "py" if cb.action == "pa" else "dy", arg)
@@ -313,7 +314,7 @@ async def _ask_day(update: Update, ctx: Ctx, tr: Translator, step: int) -> int:
     buttons = [
         button(weekday_name(tr, d), NS, "d", str(d)) for d in order if step == DAY or d != taken
     ]
-    msgid = "recurring.ask.day" if step == DAY else "recurring.ask.second_day"
+    msgid = N_("recurring.ask.day") if step == DAY else N_("recurring.ask.second_day")
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     await reply_text(update, ctx, tr.t(msgid), reply_markup=keyboard(rows))
     return step

@@ -93,9 +93,11 @@ def run_bot(emu: BotApiEmulator, db: Database, settings: Settings, clock: Frozen
 
 @pytest.fixture
 async def pro(db: Database, emu: BotApiEmulator) -> Professional:
-    """Paula, a psychologist in São Paulo who reads the bot in English, 50-minute sessions,
+    """Paula, a psychologist in São Paulo who reads the bot in English, 60-minute sessions,
     available 09:00-18:00 every day."""
-    paula = await f.professional(db, user_id=PRO, name="Paula Reis", locale="en")
+    paula = await f.professional(
+        db, user_id=PRO, name="Paula Reis", locale="en", session_duration=60
+    )
     await fb.open_week(db, paula)
     emu.add_user(PRO, "Paula", language_code="en", started=True)
     return paula

@@ -11,7 +11,6 @@ from bot.i18n import get_translator
 from core.models import AppointmentStatus, NotificationType, Professional, RecipientType
 from tests import factories as f
 from tests import factories_booking as fb
-
 from tests.e2e_practice.practice_support import PRO, ZONE, edited
 
 tr = get_translator("en")
@@ -103,7 +102,12 @@ async def test_a_request_answered_or_cancelled_meanwhile_is_explained_not_answer
 ):
     _a, cancelled = await _request(db, pro, clock, status=AppointmentStatus.cancelled)
     _b, confirmed = await _request(
-        db, pro, clock, name="Bruno Lima", ahead=timedelta(days=2), status=AppointmentStatus.confirmed
+        db,
+        pro,
+        clock,
+        name="Bruno Lima",
+        ahead=timedelta(days=2),
+        status=AppointmentStatus.confirmed,
     )
     async with run_bot() as app:
         first = await _send_request(app, emu, cancelled.id)
@@ -121,7 +125,8 @@ async def test_a_request_answered_or_cancelled_meanwhile_is_explained_not_answer
     assert on_cancelled.text == tr.t("requests.stale.cancelled", client="Ana Souza")
     assert on_confirmed.text == tr.t("requests.stale.confirmed", client="Bruno Lima")
     assert first_now.buttons == [] and second_now.buttons == []
-    assert tr.t("practice.status.cancelled") in first_now.text
+    status = tr.t("requests.mark.status", status=tr.t("practice.status.cancelled"))
+    assert first_now.text == f"{REQUEST_TEXT}\n\n{status}"
     assert (await fb.appointment_row(db, cancelled.id)).status is AppointmentStatus.cancelled
     assert (await fb.appointment_row(db, confirmed.id)).status is AppointmentStatus.confirmed
     assert emu.chat(PRO).bot_messages[-1].message_id == second  # no reason was asked
@@ -133,7 +138,12 @@ async def test_pending_lists_the_waiting_requests_and_confirms_one_from_the_list
     _a, ana = await _request(db, pro, clock)
     _b, bruno = await _request(db, pro, clock, name="Bruno Lima", ahead=timedelta(days=2))
     await _request(
-        db, pro, clock, name="Carla Dias", ahead=timedelta(days=3), status=AppointmentStatus.confirmed
+        db,
+        pro,
+        clock,
+        name="Carla Dias",
+        ahead=timedelta(days=3),
+        status=AppointmentStatus.confirmed,
     )
     async with run_bot():
         await emu.send_command(PRO, "pending")

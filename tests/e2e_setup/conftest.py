@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po, write_po
 from sqlalchemy.engine import URL
 from telegram.ext import Application
 
 from bot.app import build_application
 from bot.emulator import BotApiEmulator, RateLimits, RecordedMessage
+from bot.i18n import SUPPORTED, locales_dir, reload_catalogues
 from core.config import Settings
 from core.db.uow import Database
 from tests.clock import FrozenClock
 
 TOKEN = "424242:E2E-SETUP"
+PENDING = Path(__file__).resolve().parents[2] / "locales" / "pending" / "setup.json"
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -26,6 +32,34 @@ def register_setup(application: AnyApp) -> None:
     onboarding.register(application)
     settings.register(application)
     availability.register(application)
+
+
+@pytest.fixture(scope="session")
+def setup_locales(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The catalogues plus this area's pending texts, until the lead merges them in."""
+    pending = json.loads(PENDING.read_text(encoding="utf-8"))
+    target = tmp_path_factory.mktemp("locales")
+    for locale in SUPPORTED:
+        with (locales_dir() / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
+            catalog = read_po(po, locale=locale)
+        for msgid, texts in pending.items():
+            found = catalog.get(msgid)
+            if found is None or not found.string or found.fuzzy:
+                catalog.delete(msgid)
+                catalog.add(msgid, texts[locale])
+        (target / locale / "LC_MESSAGES").mkdir(parents=True)
+        with (target / locale / "LC_MESSAGES" / "messages.po").open("wb") as po:
+            write_po(po, catalog)
+    return target
+
+
+@pytest.fixture(autouse=True)
+def translations(setup_locales: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("BOOKINGBOT_LOCALES_DIR", str(setup_locales))
+    reload_catalogues()
+    yield
+    monkeypatch.undo()
+    reload_catalogues()
 
 
 @pytest.fixture
@@ -106,6 +140,14 @@ class Chat:
         await self.press(message, button)
         await self.emu.wait_for(self.uid, lambda _chat: len(message.history) > versions)
         return message
+
+
+async def until(condition: Any, timeout: float = 3.0) -> Any:
+    """Poll `condition()` until it is truthy (for effects no chat message announces)."""
+    async with asyncio.timeout(timeout):
+        while not (found := condition()):
+            await asyncio.sleep(0.01)
+    return found
 
 
 def button_texts(message: RecordedMessage) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from reminders_support import (
     appointment_row,
     book,
@@ -23,6 +24,9 @@ from bot.emulator import BotApiEmulator, RateLimits
 from core.models import NotificationType, RecipientType, TelegramUser
 from core.services.notifications import notify
 from tests import factories as f
+
+# PTB 22 warns from inside RetryAfter itself about a future timedelta type.
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 START = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
 LONG_AGO = datetime(2026, 11, 1, tzinfo=UTC)

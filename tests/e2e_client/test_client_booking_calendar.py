@@ -1,0 +1,93 @@
+"""The booking calendar: paging by week, a client in another time zone, nothing free."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot.emulator import BotApiEmulator
+from core.db.uow import Database
+from tests import factories
+from tests.e2e_client.e2e_client_helpers import Chat, ana
+from tests.factories_booking import account
+
+JOHN = 7601
+THU = date(2026, 11, 26)
+
+
+async def _open_calendar(chat: Chat, *, welcome: bool = True):
+    await chat.start("ana-souza")
+    if welcome:
+        await chat.next()
+    card = await chat.next()
+    await chat.press(card, chat.t("profile.button.book"))
+    return await chat.next()
+
+
+async def test_the_calendar_pages_by_week_and_never_back_into_the_past(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await ana(db, welcome_message=None)
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot():
+        calendar = await _open_calendar(john, welcome=False)
+        # British weeks start on Monday: 23-24 Nov have passed.
+        first_week = john.labels(calendar)
+        assert first_week[:3] == ["✖ Mon 23/11", "✖ Tue 24/11", "Wed 25/11"]
+        assert first_week[-1] == "▶"
+        await john.press_edit(calendar, "▶")
+        second_week = john.labels(calendar)
+
+    assert second_week[:7] == [
+        "Mon 30/11",
+        "Tue 01/12",
+        "Wed 02/12",
+        "Thu 03/12",
+        "Fri 04/12",
+        "Sat 05/12",
+        "Sun 06/12",
+    ]
+    assert second_week[7:] == ["◀", "▶"]
+    assert john.t("booking.calendar.week", range="30 Nov\u2009–\u20096 Dec") in calendar.text
+
+
+async def test_a_client_in_another_zone_sees_their_own_times_and_the_professionals(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await ana(db, welcome_message=None)
+    await account(db, JOHN, first_name="John", timezone="Europe/Lisbon")
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot():
+        calendar = await _open_calendar(john, welcome=False)
+        assert john.t("booking.zone_note", zone="Europe/Lisbon") in calendar.text
+        day = await john.press_edit(calendar, "Thu 26/11")
+        # 09:00-18:00 in São Paulo is 12:00-21:00 in Lisbon.
+        assert john.labels(day)[:2] == ["12:00", "13:00"]
+        confirm = await john.press_edit(day, "12:00")
+
+    noon = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    assert "📅 " + john.when(noon, "Europe/Lisbon") in confirm.text
+    assert (
+        john.t(
+            "booking.confirm.their_time",
+            time="09:00",
+            professional="Ana Souza",
+            zone="America/Sao_Paulo",
+        )
+        in confirm.text
+    )
+
+
+async def test_a_professional_with_nothing_free_is_offered_to_follow(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await factories.professional(db, name="Bia Lima", slug="ana-souza", locale="en")
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot():
+        calendar = await _open_calendar(john, welcome=False)
+        followed = await john.press(calendar, john.t("profile.button.follow"))
+
+    assert john.t("booking.calendar.nothing", professional="Bia Lima") in calendar.history[0].text
+    assert followed.text == john.t("profile.followed", name="Bia Lima")

@@ -1,0 +1,126 @@
+"""A professional sets their weekly hours and time off in the chat."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from bot.conversations.availability_render import explain_error, period_text
+from bot.emulator import BotApiEmulator
+from bot.i18n import get_translator
+from core.db.uow import Database
+from core.errors import WindowOverlap
+from core.services import availability
+from tests import factories
+from tests.e2e_setup.conftest import Chat, button_texts
+
+RITA, JOAO = 7301, 7302
+
+
+def t(locale: str, msgid: str, **params: object) -> str:
+    return get_translator(locale).t(msgid, **params)
+
+
+async def _week(db: Database, user_id: int) -> list[tuple[int, time, time]]:
+    async with db.for_user(user_id) as uow:
+        return [(w.weekday, w.start, w.end) for w in await availability.list_week(uow)]
+
+
+async def test_a_typed_week_replaces_every_window_and_is_shown_back(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    pro = await factories.professional(db, user_id=RITA, locale="pt_BR")
+    await factories.weekly_window(db, pro, 0, time(10), time(11))
+    emu.add_user(RITA, "Rita", language_code="pt-br")
+    chat = Chat(emu, RITA)
+    async with run_bot():
+        before = await chat.command("availability")
+        after = await chat.say("seg-sex 9-12 14-18")
+
+    assert "Domingo: 10:00–11:00" in before.text
+    assert after.text.startswith(t("pt_BR", "avail.week_saved"))
+    assert "Segunda-feira: 09:00–12:00, 14:00–18:00" in after.text
+    assert "Sexta-feira: 09:00–12:00, 14:00–18:00" in after.text
+    assert f"Domingo: {t('pt_BR', 'avail.closed')}" in after.text
+    week = await _week(db, RITA)
+    assert len(week) == 10 and {day for day, _, _ in week} == {1, 2, 3, 4, 5}
+
+
+async def test_adding_hours_that_overlap_the_day_is_refused_with_the_reason(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    pro = await factories.professional(db, user_id=JOAO, locale="en")
+    await factories.weekly_window(db, pro, 1, time(9), time(12))
+    emu.add_user(JOAO, "João", language_code="en")
+    chat = Chat(emu, JOAO)
+    async with run_bot():
+        screen = await chat.command("availability")
+        await chat.press_and_wait_edit(screen, "avl:day:1")
+        assert screen.text.startswith("🗓 Monday: 09:00–12:00")
+        await chat.press_and_wait_edit(screen, "avl:add:1")
+        await chat.press_and_wait_edit(screen, "avl:st:1:11")
+        assert "14:00" in button_texts(screen) and "11:00" not in button_texts(screen)
+        await chat.press_and_wait_edit(screen, "avl:put:1:11:14")
+        refused = screen.text
+        await chat.press_and_wait_edit(screen, "avl:add:1")
+        await chat.press_and_wait_edit(screen, "avl:st:1:14")
+        await chat.press_and_wait_edit(screen, "avl:put:1:14:18")
+
+    overlap = WindowOverlap(first="09:00-12:00", second="11:00-14:00", day_of_week=1)
+    assert refused.startswith(f"⚠️ {explain_error(get_translator('en'), overlap)}")
+    assert "🗓 Monday: 09:00–12:00\n" in refused
+    assert screen.text.startswith(t("en", "avail.window_added", window="14:00–18:00"))
+    assert await _week(db, JOAO) == [(1, time(9), time(12)), (1, time(14), time(18))]
+
+
+async def test_hours_typed_on_a_days_screen_replace_only_that_day(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    pro = await factories.professional(db, user_id=JOAO, locale="en")
+    await factories.weekly_window(db, pro, 1, time(9), time(12))
+    await factories.weekly_window(db, pro, 2, time(9), time(12))
+    emu.add_user(JOAO, "João", language_code="en")
+    chat = Chat(emu, JOAO)
+    async with run_bot():
+        screen = await chat.command("availability")
+        await chat.press_and_wait_edit(screen, "avl:day:2")
+        saved = await chat.say("8-11:30 13h-17h")
+
+    assert saved.text.startswith(t("en", "avail.day_saved"))
+    assert "Tuesday: 08:00–11:30, 13:00–17:00" in saved.text
+    assert await _week(db, JOAO) == [
+        (1, time(9), time(12)),
+        (2, time(8), time(11, 30)),
+        (2, time(13), time(17)),
+    ]
+
+
+async def test_a_typed_day_off_is_added_listed_with_the_sessions_inside_it_and_removable(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    pro = await factories.professional(db, user_id=RITA, locale="pt_BR")
+    client = await factories.client(db, pro, name="Maria Lima")
+    await factories.appointment(db, pro, client, datetime(2026, 12, 25, 18, 0, tzinfo=UTC))
+    emu.add_user(RITA, "Rita", language_code="pt-br")
+    chat = Chat(emu, RITA)
+    async with run_bot():
+        empty = await chat.command("timeoff")
+        added = await chat.say("25/12")
+        listed = await chat.command("timeoff")
+        remove = listed.buttons[-1]
+        await chat.press_and_wait_edit(listed, remove["callback_data"])
+
+    tr = get_translator("pt_BR")
+    day = period_text(
+        tr,
+        datetime(2026, 12, 25, 3, 0, tzinfo=UTC),
+        datetime(2026, 12, 26, 3, 0, tzinfo=UTC),
+        "America/Sao_Paulo",
+    )
+    assert empty.text.startswith(t("pt_BR", "timeoff.none"))
+    assert added.text.startswith(t("pt_BR", "timeoff.added", period=day))
+    assert "Maria Lima" in added.text and "15:00" in added.text and "/agenda" in added.text
+    assert f"• {day}" in listed.history[0].text
+    assert remove["text"] == t("pt_BR", "avail.remove", what=day)
+    assert listed.text.startswith(t("pt_BR", "timeoff.removed"))
+    async with db.for_user(RITA) as uow:
+        assert await availability.list_time_off(uow, now=datetime(2026, 11, 25, tzinfo=UTC)) == []
