@@ -171,15 +171,18 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def measure(
     emu: BotApiEmulator, step: Callable[[BotApiEmulator, int], Awaitable[None]], users: list[int]
-) -> float:
-    """Updates per second for every user doing `step` at once (a short warm-up first)."""
+) -> tuple[float, float]:
+    """Updates per second for every user doing `step` at once (a short warm-up first), and
+    this process's CPU milliseconds per update (the emulator and the drivers included)."""
     for uid in users:
         emu.add_user(uid, f"User {uid}", language_code="pt-br", started=True)
     warm, timed = users[:10], users[10:]
     await asyncio.gather(*(step(emu, uid) for uid in warm))
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(step(emu, uid) for uid in timed))
-    return len(timed) * STEPS / (time.perf_counter() - began)
+    updates = len(timed) * STEPS
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+    return updates / elapsed, 1000 * cpu / updates
 
 
 class StatementCounter:
@@ -239,6 +242,7 @@ async def run(server: URL, users: int, rounds: int) -> None:
             return app
 
         rates: dict[str, list[float]] = {"echo": [], "echo_c": [], "bot": []}
+        cpu: dict[str, list[float]] = {"echo": [], "echo_c": [], "bot": []}
         # Rounds interleave the bots, so a busy moment of the machine hits them all alike.
         for r in range(rounds):
             for key, app, step, group in (
@@ -248,12 +252,14 @@ async def run(server: URL, users: int, rounds: int) -> None:
             ):
                 await start(app)
                 statements.on = key == "bot"
-                rates[key].append(await measure(emu, step, group))
+                rate, cpu_ms = await measure(emu, step, group)
+                rates[key].append(rate)
+                cpu[key].append(cpu_ms)
                 statements.on = False
                 await stop(app)
         app = ours(True)
         await start(app)
-        capped = await measure(emu, booking_step, limited)
+        capped, _ = await measure(emu, booking_step, limited)
         await stop(app)
         await db.dispose()
 
@@ -262,14 +268,18 @@ async def run(server: URL, users: int, rounds: int) -> None:
         best = {key: max(values) for key, values in rates.items()}
         per_update = statements.count / (rounds * users * STEPS)
         print(f"\n{users - 10} users at once, {STEPS} updates each, emulator flood control off;")
-        print(f"updates per second, median and best of {rounds} interleaved rounds")
+        print(
+            f"updates per second (median, best of {rounds} interleaved rounds)"
+            " and CPU ms per update (median)"
+        )
         rows = (
             ("bare PTB echo bot (defaults, sequential)", "echo"),
             ("bare PTB echo bot (concurrent_updates)", "echo_c"),
             ("bookingbot: /book -> day -> time", "bot"),
         )
         for label, key in rows:
-            print(f"  {label:<42} {med[key]:7.1f} {best[key]:7.1f}")
+            cpu_ms = statistics.median(cpu[key])
+            print(f"  {label:<42} {med[key]:7.1f} {best[key]:7.1f} {cpu_ms:7.2f} ms")
         print(
             f"  {'bookingbot with its AIORateLimiter':<42} {capped:7.1f}"
             f"   ({len(limited) - 10} users; Telegram's 30 msg/s ceiling)"
@@ -279,6 +289,8 @@ async def run(server: URL, users: int, rounds: int) -> None:
                 f"  ratio bookingbot / echo ({label})"
                 f"{med['bot'] / med[key]:>{22 - len(label)}.2f} {best['bot'] / best[key]:7.2f}"
             )
+        cpu_ratio = statistics.median(cpu["echo"]) / statistics.median(cpu["bot"])
+        print(f"  ratio of CPU cost, echo (sequential) / bookingbot {cpu_ratio:12.2f}")
         print(f"  SQL statements per booking update: {per_update:.1f} (plus pool pre-pings)")
         print(f"  resident memory: {current:.0f} MiB now, {peak:.0f} MiB peak (this process)")
     finally:

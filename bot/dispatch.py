@@ -1,12 +1,12 @@
 """The delivery loop: reminders and outbox notifications pushed as chat messages, once each.
 
 Each pass claims due work in short transactions (``core.services.reminders`` and
-``core.services.outbox``), sends outside any transaction, and records every outcome in
-another short one. A message is sent only while its lease is ours, and once its HTTP
-request has started, cancelling the dispatcher no longer interrupts it: what reached
-Telegram is recorded, so a stopping bot neither loses nor repeats a message. (A
-process killed between Telegram's answer and the write may repeat that one message
-after the lease expires; nothing is ever lost.)
+``core.services.outbox``), sends outside any transaction, and records the outcomes in
+short ones again (outcomes ready together share one). A message is sent only while its
+lease is ours, and once its HTTP request has started, cancelling the dispatcher no
+longer interrupts it: what reached Telegram is recorded, so a stopping bot neither
+loses nor repeats a message. (A process killed between Telegram's answer and the write
+may repeat that one message after the lease expires; nothing is ever lost.)
 
 Telegram's limits: about 30 messages per second overall and one per second per chat.
 The Application's rate limiter is used when the bot has one, else :class:`Limiter`.
@@ -190,12 +190,25 @@ class Dispatcher:
         self._margin = lease_margin
 
     async def run_once(self) -> DispatchStats:
-        """One pass: queue due agendas, then send a batch of the outbox and one of reminders."""
-        # The outbox first: news of a move or a cancellation comes before any reminder.
+        """One pass: queue due agendas, then send a batch of the outbox and one of reminders.
+
+        A stage that fails is logged and does not keep the others from running.
+        """
         stats = DispatchStats()
+        # The outbox before reminders: news of a move or a cancellation comes first.
+        for stage in (self._agendas, self._outbox, self._reminders):
+            try:
+                await stage(stats)
+            except Exception:
+                log.exception("Dispatch stage %s of %s failed", stage.__name__, self.worker_id)
+        return stats
+
+    async def _agendas(self, stats: DispatchStats) -> None:
         async with self.db.system("reminders") as uow:
             stats.agendas = await reminders.queue_morning_agendas(uow, now=self.clock())
             await uow.commit()
+
+    async def _outbox(self, stats: DispatchStats) -> None:
         async with self.db.system("outbox") as uow:
             items = await outbox.claim_notifications(
                 uow, now=self.clock(), worker_id=self.worker_id, lease=self.lease, limit=self.batch
@@ -205,6 +218,8 @@ class Dispatcher:
         await self._deliver(
             [_NotificationDelivery(i, self.worker_id, self._max_attempts) for i in items], stats
         )
+
+    async def _reminders(self, stats: DispatchStats) -> None:
         async with self.db.system("reminders") as uow:
             jobs = await reminders.claim_due_reminders(
                 uow, now=self.clock(), worker_id=self.worker_id, lease=self.lease, limit=self.batch
@@ -214,7 +229,6 @@ class Dispatcher:
         await self._deliver(
             [_ReminderDelivery(j, self.worker_id, self._max_attempts) for j in jobs], stats
         )
-        return stats
 
     async def run_forever(self, stop_event: asyncio.Event, interval: float = 5.0) -> None:
         """Pass after pass until `stop_event` is set; a full batch goes again without waiting."""
@@ -223,7 +237,7 @@ class Dispatcher:
             try:
                 stats = await self.run_once()
                 busy = self.batch in (stats.reminders, stats.notifications)
-            except Exception:
+            except Exception:  # run_once logs its stages' failures; this is a last resort
                 log.exception("Dispatch pass of %s failed; trying again shortly", self.worker_id)
             if busy:
                 await asyncio.sleep(0)

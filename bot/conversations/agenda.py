@@ -17,12 +17,11 @@ plus a date (``d20261125``), so that Back returns where the professional was.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -42,174 +41,42 @@ from bot.callbacks import (
     uuid_arg,
 )
 from bot.context import Ctx, db, now, reply_text, translator_for
-from bot.conversations import requests
+from bot.conversations.agenda_render import (
+    AGENDA_NS,
+    THIS_WEEK,
+    TODAY,
+    agenda_keyboard,
+    agenda_text,
+    card_keyboard,
+    card_text,
+    local_day,
+    resolve,
+)
 from bot.conversations.clients_render import (
-    AWAITING_RESULT_ICON,
-    STATUS_ICONS,
-    Rows,
     button,
     callback,
     conversation,
     edit,
     edit_message,
     keyboard,
+    leave_elsewhere,
     leave_others,
-    shorten,
-    status_label,
     user_id,
 )
 from bot.errors import reply_error
-from bot.formatting import babel_locale, format_date, format_datetime, format_day_short, format_time
+from bot.formatting import format_date, format_datetime, format_time
 from bot.i18n import Translator
 from core.errors import NotFound
 from core.services import booking, professionals, slots
 from core.services.booking_errors import IllegalTransition
 from core.services.booking_queries import AppointmentView, BookingItem
-from core.services.booking_rules import Action
 
 __all__ = ["NS", "build", "register"]
 
-NS = register_namespace("ag", owner=__name__)
+NS = register_namespace(AGENDA_NS, owner=__name__)
 CANCEL_REASON, NEW_TIME = range(2)
 DRAFT = "practice.agenda"
-RESULT_ROWS = 8
-SESSION_BUTTONS = 20
 OPTIONS_SHOWN = 12
-TODAY, THIS_WEEK, NEXT_WEEK = "d", "w", "n"
-
-
-# --- views ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Screen:
-    """What one agenda message shows: a day or a week, and the view argument that names it."""
-
-    week: bool
-    first: date
-    last: date
-    today: date
-    arg: str
-
-
-def _resolve(arg: str | None, today: date, locale: str) -> Screen:
-    """The days a view argument names, relative to the professional's today."""
-    arg = arg or TODAY
-    mode, digits = arg[:1], arg[1:]
-    day = today
-    if digits:
-        try:
-            day = datetime.strptime(digits, "%Y%m%d").date()
-        except ValueError:
-            day = today
-    if mode == NEXT_WEEK:
-        mode, day = THIS_WEEK, today + timedelta(days=7)
-    if mode != THIS_WEEK:
-        return Screen(False, day, day, today, f"d{day:%Y%m%d}")
-    first_weekday = babel_locale(locale).first_week_day  # 0 = Monday, as date.weekday()
-    first = day - timedelta(days=(day.weekday() - first_weekday) % 7)
-    return Screen(True, first, first + timedelta(days=6), today, f"w{first:%Y%m%d}")
-
-
-def _icon(item: BookingItem) -> str:
-    if Action.complete in item.actions:
-        return AWAITING_RESULT_ICON
-    return STATUS_ICONS[item.appointment.status]
-
-
-def _line(tr: Translator, item: BookingItem) -> str:
-    a = item.appointment
-    start = format_time(a.starts_at, tr.locale, a.timezone)
-    end = format_time(a.ends_at, tr.locale, a.timezone)
-    return f"{_icon(item)} {start}–{end} {a.client_name}"
-
-
-def _local_day(a: AppointmentView) -> date:
-    return a.starts_at.astimezone(ZoneInfo(a.timezone)).date()
-
-
-def _text(tr: Translator, screen: Screen, items: list[BookingItem]) -> str:
-    loc = tr.locale
-    if screen.week:
-        title = tr.t(
-            "agenda.title.week",
-            first=format_day_short(screen.first, loc),
-            last=format_day_short(screen.last, loc),
-        )
-    elif screen.first == screen.today:
-        title = tr.t("agenda.title.today", day=format_date(screen.first, loc))
-    else:
-        title = tr.t("agenda.title.day", day=format_date(screen.first, loc))
-    lines = [title]
-    if not items:
-        lines += ["", tr.t("agenda.empty")]
-    elif screen.week:
-        by_day: dict[date, list[BookingItem]] = {}
-        for item in items:
-            by_day.setdefault(_local_day(item.appointment), []).append(item)
-        for day, day_items in sorted(by_day.items()):
-            header = format_day_short(day, loc)
-            if day == screen.today:
-                today = tr.t("agenda.today")
-                header = f"{header} · {today}"
-            lines += ["", header, *(_line(tr, i) for i in day_items)]
-    else:
-        lines += ["", *(_line(tr, i) for i in items)]
-    if items:
-        lines += ["", tr.t("agenda.legend")]
-    return "\n".join(lines)
-
-
-def _nav(tr: Translator, screen: Screen) -> Rows:
-    step = timedelta(days=7 if screen.week else 1)
-    mode = "w" if screen.week else "d"
-    return [
-        [
-            button(tr.t("agenda.button.today"), NS, "v", TODAY),
-            button(tr.t("agenda.button.this_week"), NS, "v", THIS_WEEK),
-            button(tr.t("agenda.button.next_week"), NS, "v", NEXT_WEEK),
-        ],
-        [
-            button("◀", NS, "v", f"{mode}{screen.first - step:%Y%m%d}"),
-            button("▶", NS, "v", f"{mode}{screen.first + step:%Y%m%d}"),
-        ],
-    ]
-
-
-def _keyboard(tr: Translator, screen: Screen, items: list[BookingItem]) -> InlineKeyboardMarkup:
-    rows: Rows = []
-    for item in [i for i in items if Action.complete in i.actions][:RESULT_ROWS]:
-        a = item.appointment
-        when = format_datetime(a.starts_at, tr.locale, a.timezone)
-        arg = uuid_arg(a.id)
-        label = f"{when} {shorten(a.client_name, 16)}"
-        rows.append(
-            [
-                button(tr.t("agenda.button.completed", session=label), NS, "ok", arg, screen.arg),
-                button(tr.t("agenda.button.no_show"), NS, "ns", arg, screen.arg),
-            ]
-        )
-    if screen.week:
-        days = sorted({_local_day(i.appointment) for i in items})
-        day_buttons = [
-            button(format_day_short(d, tr.locale), NS, "v", f"d{d:%Y%m%d}") for d in days
-        ]
-        rows += [day_buttons[i : i + 4] for i in range(0, len(day_buttons), 4)]
-    else:
-        openable = [i for i in items if i.actions and Action.complete not in i.actions][
-            :SESSION_BUTTONS
-        ]
-        session_buttons: list[InlineKeyboardButton] = []
-        for item in openable:
-            a = item.appointment
-            start = format_time(a.starts_at, tr.locale, a.timezone)
-            label = f"{_icon(item)} {start} {shorten(a.client_name, 18)}"
-            session_buttons.append(button(label, NS, "s", uuid_arg(a.id), screen.arg))
-        rows += [session_buttons[i : i + 2] for i in range(0, len(session_buttons), 2)]
-    rows += _nav(tr, screen)
-    markup = keyboard(rows)
-    assert markup is not None  # the navigation rows are always there
-    return markup
 
 
 async def _screen(
@@ -218,9 +85,9 @@ async def _screen(
     at = now(ctx)
     async with db(ctx).for_user(user_id(update)) as uow:
         me = await professionals.get_me(uow)
-        screen = _resolve(arg, at.astimezone(ZoneInfo(me.timezone)).date(), tr.locale)
+        screen = resolve(arg, at.astimezone(ZoneInfo(me.timezone)).date(), tr.locale)
         items = await booking.agenda(uow, first_day=screen.first, last_day=screen.last, now=at)
-    return _text(tr, screen, items), _keyboard(tr, screen, items)
+    return agenda_text(tr, screen, items), agenda_keyboard(tr, screen, items)
 
 
 async def agenda_command(update: Update, ctx: Ctx) -> None:
@@ -244,55 +111,12 @@ async def view_pressed(update: Update, ctx: Ctx) -> None:
 # --- one session ----------------------------------------------------------------------------
 
 
-def _card_text(tr: Translator, item: BookingItem) -> str:
-    a = item.appointment
-    day = format_date(a.starts_at, tr.locale, a.timezone)
-    start = format_time(a.starts_at, tr.locale, a.timezone)
-    end = format_time(a.ends_at, tr.locale, a.timezone)
-    lines = [
-        f"{_icon(item)} {a.client_name}",
-        f"{day}, {start}–{end}",
-        status_label(tr, a.status),
-    ]
-    if a.notes:
-        lines.append(tr.t("agenda.card.notes", notes=a.notes))
-    if a.cancellation_reason:
-        lines.append(tr.t("agenda.card.reason", reason=a.cancellation_reason))
-    return "\n".join(lines)
-
-
-def _card_keyboard(tr: Translator, item: BookingItem, view: str) -> InlineKeyboardMarkup:
-    arg = uuid_arg(item.appointment.id)
-    acts = item.actions
-    rows: Rows = []
-    if Action.confirm in acts:
-        answer = requests.request_keyboard(tr, item.appointment.id)
-        rows += [list(row) for row in answer.inline_keyboard]
-    change = []
-    if Action.reschedule in acts:
-        change.append(button(tr.t("agenda.button.reschedule"), NS, "rs", arg, view))
-    if Action.cancel in acts:
-        change.append(button(tr.t("agenda.button.cancel"), NS, "cx", arg, view))
-    rows.append(change)
-    if Action.complete in acts:
-        rows.append(
-            [
-                button(tr.t("agenda.button.completed_short"), NS, "ok", arg, view),
-                button(tr.t("agenda.button.no_show"), NS, "ns", arg, view),
-            ]
-        )
-    rows.append([button(tr.t("agenda.button.back"), NS, "v", view)])
-    markup = keyboard(rows)
-    assert markup is not None
-    return markup
-
-
 async def _item(update: Update, ctx: Ctx, appointment_id: uuid.UUID) -> BookingItem:
     """The session as the agenda lists it, with the actions open now."""
     at = now(ctx)
     async with db(ctx).for_user(user_id(update)) as uow:
         view = await booking.get(uow, appointment_id=appointment_id)
-        day = _local_day(view)
+        day = local_day(view)
         items = await booking.agenda(uow, first_day=day, last_day=day, now=at)
     for item in items:
         if item.appointment.id == appointment_id:
@@ -309,7 +133,7 @@ async def session_pressed(update: Update, ctx: Ctx) -> None:
     tr = await translator_for(update, ctx)
     item = await _item(update, ctx, appointment_id)
     await query.answer()
-    await edit(update, ctx, _card_text(tr, item), _card_keyboard(tr, item, cb.arg(1) or TODAY))
+    await edit(update, ctx, card_text(tr, item), card_keyboard(tr, item, cb.arg(1) or TODAY))
 
 
 async def result_pressed(update: Update, ctx: Ctx) -> None:
@@ -551,7 +375,9 @@ def build() -> ConversationHandler[Any]:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add /agenda and its buttons."""
-    application.add_handler(build())
+    conv = build()
+    application.add_handler(conv)
+    leave_elsewhere(application, conv, NS)
     for action, handler in _STANDALONE.items():
         application.add_handler(CallbackQueryHandler(handler, pattern=matches(NS, action)))
     application.add_handler(CommandHandler("agenda", agenda_command))

@@ -230,7 +230,7 @@ async def show_time_off(update: Update, ctx: Ctx) -> int:
 
 
 async def _add_time_off(
-    update: Update, ctx: Ctx, tr: Translator, period: Any
+    update: Update, ctx: Ctx, tr: Translator, period: render.Period
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Add time off and return the list, headed by what was added and the sessions inside."""
     first, last, start, end = period

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -19,6 +18,7 @@ from bot.conversations.onboarding_shared import button, rows, zone_label
 from bot.formatting import format_datetime, format_day_short, format_time, format_weekday
 from bot.i18n import N_, Translator
 from core.errors import DomainError, InvalidInput
+from core.scheduling.errors import TimeInPast
 from core.scheduling.timeparse import parse_wanted_day
 from core.scheduling.types import MIDNIGHT
 from core.services.availability import (
@@ -103,33 +103,42 @@ def day_windows(text: str, weekday: int) -> list[tuple[time, time]]:
 
 
 def dated_windows(
-    text: str, *, language: str, tz: ZoneInfo, now: Any
+    text: str, *, language: str, tz: ZoneInfo, now: datetime
 ) -> tuple[date, list[tuple[time, time]]]:
     """A date and hours, "25/12 9-12 14-18" or "amanhã das 14 às 18"; Unreadable otherwise."""
     words = text.split()
+    past: TimeInPast | None = None
     for cut in range(1, len(words)):
         try:
             day = parse_wanted_day(" ".join(words[:cut]), language=language, tz=tz, now=now)
             return day, day_windows(" ".join(words[cut:]), 1)
+        except TimeInPast as err:
+            past = past or err
         except InvalidInput:
             continue
-    raise Unreadable(text=text)
+    raise past or Unreadable(text=text)
 
 
-def time_off_period(
-    text: str, *, language: str, tz: ZoneInfo, now: Any
-) -> tuple[date, date, time | None, time | None]:
+Period = tuple[date, date, time | None, time | None]
+
+
+def time_off_period(text: str, *, language: str, tz: ZoneInfo, now: datetime) -> Period:
     """First day, last day and optional hours of typed time off ("24/12 a 02/01")."""
     clean = _FROM.sub("", " ".join(text.split()))
+    past: TimeInPast | None = None
     try:
         day, windows = dated_windows(clean, language=language, tz=tz, now=now)
         if len(windows) == 1:
             return day, day, windows[0][0], windows[0][1]
+    except TimeInPast as err:
+        past = err
     except InvalidInput:
         pass
     try:
         day = parse_wanted_day(clean, language=language, tz=tz, now=now)
         return day, day, None, None
+    except TimeInPast as err:
+        past = past or err
     except InvalidInput:
         pass
     parts = _RANGE.split(clean, maxsplit=1)
@@ -138,9 +147,11 @@ def time_off_period(
             first = parse_wanted_day(parts[0], language=language, tz=tz, now=now)
             last = parse_wanted_day(parts[1], language=language, tz=tz, now=now)
             return first, last, None, None
+        except TimeInPast as err:
+            past = past or err
         except InvalidInput:
             pass
-    raise UnreadableTimeOff(text=text)
+    raise past or UnreadableTimeOff(text=text)
 
 
 def explain_error(tr: Translator, err: DomainError) -> str:

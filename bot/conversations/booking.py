@@ -165,6 +165,7 @@ async def book_command(update: Update, ctx: Ctx) -> int:
 
 
 async def on_confirm(update: Update, ctx: Ctx) -> int | None:
+    """bk:ok: book or move now, or first ask the name and phone a first booking needs."""
     raw, subject = button_args(update)
     start = arg_instant(raw)
     if start is None or subject is None:
@@ -198,6 +199,7 @@ async def _ask_phone(update: Update, ctx: Ctx, subject: Subject) -> int:
 
 
 async def on_keep_name(update: Update, ctx: Ctx) -> int | None:
+    """bk:kn: the name Telegram gave is fine; on to the phone."""
     subject, start = draft(ctx)
     if subject is None or start is None or subject.moving:
         await alert(update, ctx, BUTTON_EXPIRED)
@@ -210,6 +212,7 @@ async def on_keep_name(update: Update, ctx: Ctx) -> int | None:
 
 
 async def on_name(update: Update, ctx: Ctx) -> int:
+    """A typed name, validated by the core; on to the phone."""
     subject, start = draft(ctx)
     message = update.effective_message
     if subject is None or start is None or message is None or subject.moving:
@@ -224,12 +227,14 @@ async def on_name(update: Update, ctx: Ctx) -> int:
 
 
 async def on_phone(update: Update, ctx: Ctx) -> int:
+    """The shared contact or a typed number, validated by the core; then book."""
     subject, start = draft(ctx)
     message = update.effective_message
     if subject is None or start is None or message is None or subject.moving:
         return ConversationHandler.END
     if message.contact is not None:
-        if message.contact.user_id not in (None, uid(update)):
+        # The contact button sends the user's own card; anyone else's number is refused.
+        if message.contact.user_id != uid(update):
             await reply(update, ctx, CONTACT_NOT_YOURS)
             return PHONE
         # Telegram gives a contact's number in international form, without the "+".

@@ -1,5 +1,5 @@
-"""/clients and /note: the professional's client list, client cards, notes, messages, and
-clients added by hand with their invite link.
+"""/clients and /note: the professional's client list, client cards, notes, and clients
+added by hand with their invite link.
 
 - ``/clients``: a page of clients by name; typing a name filters (accents and case
   ignored by the core), ◀ ▶ page. A client opens their card: contact, sessions to come
@@ -10,9 +10,10 @@ clients added by hand with their invite link.
 - Notes can be edited and deleted from the card's Notes screen.
 
 Callback data (namespace "cl"): ``c:<client>`` card, ``p:<offset>`` page, ``add`` add a
-client, ``sk`` skip an optional answer, ``n:<client>`` write a note, ``m:<client>``
-message, ``iv:<client>`` invite link, ``ns:<client>`` notes, ``ne`` / ``nd`` / ``ny``
-``:<note>:<client>`` edit, delete, confirm the deletion.
+client, ``sk`` skip an optional answer, ``n:<client>`` write a note, ``iv:<client>`` invite
+link, ``ns:<client>`` notes, ``ne`` / ``nd`` / ``ny`` ``:<note>:<client>`` edit, delete,
+confirm the deletion. The card's Message button is the messaging feature's
+``msg:re:<client>``; Schedule recurring is ``rc:new:<client>`` (bot.conversations.recurring).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -32,116 +33,36 @@ from telegram.ext import (
 
 from bot.callbacks import arg_int, arg_uuid, expired_button, matches, register_namespace, uuid_arg
 from bot.context import Ctx, db, now, reply_text, translator_for, user_tz
-from bot.conversations import recurring
+from bot.conversations import messaging
 from bot.conversations.clients_render import (
-    Rows,
+    CLIENTS_NS,
+    PAGE,
     button,
     callback,
-    card_text,
-    client_rows,
+    card_screen,
     conversation,
     edit,
     invite_link,
     keyboard,
+    leave_elsewhere,
     leave_others,
+    list_screen,
+    notes_screen,
     shorten,
     user_id,
 )
-from bot.formatting import format_date
+from bot.conversations.recurring_render import schedule_button
 from bot.i18n import Translator
-from core.services import clients, messages
+from core.services import clients
 from core.services.clients import ClientCard, ClientView, NoteView
 from core.validation import validate_email, validate_name, validate_phone
 
-__all__ = ["NS", "build", "card_screen", "register"]
+__all__ = ["NS", "build", "register"]
 
-NS = register_namespace("cl", owner=__name__)
-LIST, PICK, NOTE, EDIT_NOTE, MESSAGE, ADD_NAME, ADD_PHONE, ADD_EMAIL = range(8)
+NS = register_namespace(CLIENTS_NS, owner=__name__)
+LIST, PICK, NOTE, EDIT_NOTE, ADD_NAME, ADD_PHONE, ADD_EMAIL = range(7)
 DRAFT = "practice.clients"
 SEARCH = "practice.clients.search"
-PAGE = 10
-NOTES_BUDGET = 3500
-
-
-# --- screens --------------------------------------------------------------------------------
-
-
-def list_screen(
-    tr: Translator,
-    found: list[ClientView],
-    *,
-    offset: int,
-    search: str,
-    action: str = "c",
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """A page of clients; `action` is what a client's button does (card, or a note)."""
-    shown, more = found[:PAGE], len(found) > PAGE
-    if search:
-        title = tr.t("clients.list.search", search=shorten(search, 40))
-    else:
-        title = tr.t("clients.list.title")
-    lines = [title, ""]
-    if not shown:
-        lines.append(tr.t("clients.list.no_match") if search else tr.t("clients.list.empty"))
-    lines.append(tr.t("clients.list.hint"))
-    rows: Rows = client_rows(shown, NS, action)
-    paging = []
-    if offset > 0:
-        paging.append(button("◀", NS, "p", str(max(0, offset - PAGE))))
-    if more:
-        paging.append(button("▶", NS, "p", str(offset + PAGE)))
-    if action == "c":
-        rows.append(paging)
-        rows.append([button(tr.t("clients.button.add"), NS, "add")])
-    return "\n".join(lines), keyboard(rows)
-
-
-def card_screen(
-    tr: Translator, card: ClientCard, *, tz: str, bot_username: str | None, at: Any
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The client card with its buttons."""
-    arg = uuid_arg(card.client.id)
-    rows: Rows = [
-        [
-            button(tr.t("clients.button.add_note"), NS, "n", arg),
-            button(tr.t("clients.button.message"), NS, "m", arg),
-        ],
-        [recurring.schedule_button(tr, card.client.id)],
-    ]
-    extra = []
-    if card.notes:
-        extra.append(button(tr.t("clients.button.notes"), NS, "ns", arg))
-    if card.client.user_id is None and card.invite_payload is None:
-        extra.append(button(tr.t("clients.button.invite"), NS, "iv", arg))
-    rows += [extra, [button(tr.t("clients.button.back"), NS, "p", "0")]]
-    text = card_text(tr, card, tz=tz, bot_username=bot_username, now=at)
-    return text, keyboard(rows)
-
-
-def notes_screen(
-    tr: Translator, card: ClientCard, tz: str
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Every note of a client, numbered, with Edit / Delete buttons."""
-    client = uuid_arg(card.client.id)
-    notes = card.notes
-    lines = [tr.t("clients.notes.title", client=card.client.name), ""]
-    budget = max(80, NOTES_BUDGET // max(1, len(notes)))
-    rows: Rows = []
-    for n, note in enumerate(notes, start=1):
-        day = format_date(note.created_at, tr.locale, tz, format="short")
-        lines.append(f"{n}. {day} — {shorten(note.content, budget)}")
-        rows.append(
-            [
-                button(tr.t("clients.button.edit_note", n=n), NS, "ne", uuid_arg(note.id), client),
-                button(
-                    tr.t("clients.button.delete_note", n=n), NS, "nd", uuid_arg(note.id), client
-                ),
-            ]
-        )
-    if not notes:
-        lines.append(tr.t("clients.card.no_notes"))
-    rows.append([button(tr.t("clients.button.card"), NS, "c", client)])
-    return "\n".join(lines), keyboard(rows)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -160,8 +81,20 @@ async def _card(update: Update, ctx: Ctx, client_id: uuid.UUID) -> ClientCard:
 async def _card_screen(
     update: Update, ctx: Ctx, tr: Translator, card: ClientCard
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    tz = await user_tz(update, ctx)
-    return card_screen(tr, card, tz=tz, bot_username=ctx.bot.username, at=now(ctx))
+    # Writing to a client is the messaging feature's conversation (msg:re:<client>).
+    message = InlineKeyboardButton(
+        tr.t("clients.button.message"),
+        callback_data=messaging.Target(False, card.client.id).button_data(),
+    )
+    return card_screen(
+        tr,
+        card,
+        tz=await user_tz(update, ctx),
+        bot_username=ctx.bot.username,
+        now=now(ctx),
+        message=message,
+        schedule=schedule_button(tr, card.client.id),
+    )
 
 
 def _draft(ctx: Ctx) -> dict[str, Any]:
@@ -387,42 +320,6 @@ async def delete_note_pressed(update: Update, ctx: Ctx) -> None:
     await edit(update, ctx, text, markup)
 
 
-# --- messages -------------------------------------------------------------------------------
-
-
-async def message_pressed(update: Update, ctx: Ctx) -> int:
-    query, cb = callback(update)
-    client_id = arg_uuid(cb.arg(0))
-    if client_id is None:
-        await expired_button(update, ctx)
-        return ConversationHandler.END
-    tr = await translator_for(update, ctx)
-    card = await _card(update, ctx, client_id)
-    leave_others(update, ctx)
-    ctx.user_data[DRAFT] = {"client": str(client_id), "name": card.client.name}  # type: ignore[index]
-    await query.answer()
-    text = tr.t("clients.message.ask", client=card.client.name)
-    if card.client.user_id is None:
-        text += "\n\n" + tr.t("clients.message.not_linked", client=card.client.name)
-    await reply_text(update, ctx, text)
-    return MESSAGE
-
-
-async def typed_message(update: Update, ctx: Ctx) -> int:
-    draft = _draft(ctx)
-    if "client" not in draft:
-        return ConversationHandler.END
-    tr = await translator_for(update, ctx)
-    async with db(ctx).for_user(user_id(update)) as uow:
-        await messages.send_from_professional(
-            uow, client_id=uuid.UUID(draft["client"]), text=_typed(update), now=now(ctx)
-        )
-        await uow.commit()
-    ctx.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
-    await reply_text(update, ctx, tr.t("clients.message.sent", client=draft.get("name", "")))
-    return ConversationHandler.END
-
-
 # --- adding a client by hand ----------------------------------------------------------------
 
 
@@ -512,7 +409,6 @@ def build() -> ConversationHandler[Any]:
             CommandHandler("clients", clients_command),
             CommandHandler("note", note_command),
             CallbackQueryHandler(add_note_pressed, pattern=matches(NS, "n")),
-            CallbackQueryHandler(message_pressed, pattern=matches(NS, "m")),
             CallbackQueryHandler(add_pressed, pattern=matches(NS, "add")),
             CallbackQueryHandler(edit_note_pressed, pattern=matches(NS, "ne")),
         ],
@@ -521,7 +417,6 @@ def build() -> ConversationHandler[Any]:
             PICK: [MessageHandler(text, typed_pick)],
             NOTE: [MessageHandler(text, typed_note)],
             EDIT_NOTE: [MessageHandler(text, typed_note_edit)],
-            MESSAGE: [MessageHandler(text, typed_message)],
             ADD_NAME: [MessageHandler(text, typed_name)],
             ADD_PHONE: [
                 MessageHandler(text, typed_phone),
@@ -537,7 +432,9 @@ def build() -> ConversationHandler[Any]:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add /clients, /note and the client buttons."""
-    application.add_handler(build())
+    conv = build()
+    application.add_handler(conv)
+    leave_elsewhere(application, conv, NS, ("clients", "note"))
     for action, handler in (
         ("c", card_pressed),
         ("p", page_pressed),

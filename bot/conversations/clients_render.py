@@ -16,7 +16,7 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
+from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler, TypeHandler
 from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import Callback, parse, uuid_arg
@@ -33,13 +33,17 @@ __all__ = [
     "Rows",
     "button",
     "callback",
+    "card_screen",
     "card_text",
     "client_rows",
     "conversation",
     "edit",
     "invite_link",
     "keyboard",
+    "leave_elsewhere",
     "leave_others",
+    "list_screen",
+    "notes_screen",
     "shorten",
     "status_label",
     "user_id",
@@ -147,6 +151,56 @@ def leave_others(update: Update, ctx: Ctx) -> None:
     end_conversations(ctx.application, update)
 
 
+# After the features (group 0) and messaging's own leave handler (group 1).
+LEAVE_GROUP = 2
+_LEAVERS = "bookingbot.practice_leavers"
+
+
+def leave_elsewhere(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    handler: ConversationHandler[Any],
+    ns: str,
+    commands: Iterable[str] = (),
+) -> None:
+    """End `handler`'s conversation when its person goes elsewhere: a command other than
+    `commands`, or a button of another namespace. Without this a half-done step would
+    keep reading their typed text after they moved on (to a reply, to another screen)."""
+    leavers: list[tuple[ConversationHandler[Any], str, frozenset[str]]] | None
+    leavers = application.bot_data.get(_LEAVERS)
+    if leavers is None:
+        leavers = application.bot_data[_LEAVERS] = []
+        application.add_handler(TypeHandler(Update, _leave), group=LEAVE_GROUP)
+    leavers.append((handler, ns, frozenset({*commands, "cancel"})))
+
+
+def _stays(update: Update, ns: str, commands: frozenset[str]) -> bool:
+    query = update.callback_query
+    if query is not None:
+        parsed = parse(query.data)
+        return parsed is not None and parsed.ns == ns
+    message = update.effective_message
+    text = message.text if message is not None else None
+    if not text or not text.startswith("/"):
+        return True  # typed answers, photos...: the conversation's own business
+    command = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
+    return command in commands
+
+
+async def _leave(update: object, ctx: Ctx) -> None:
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    for handler, ns, commands in ctx.application.bot_data.get(_LEAVERS, ()):
+        if _stays(update, ns, commands):
+            continue
+        # PTB has no public way to end a conversation from outside (as in basics).
+        try:
+            key = handler._get_key(update)
+        except RuntimeError:
+            continue
+        if handler._conversations.get(key) is not None:
+            handler._update_state(ConversationHandler.END, key)
+
+
 def conversation(
     name: str,
     entry_points: list[BaseHandler[Any, Any, Any]],
@@ -245,3 +299,93 @@ def card_text(
     if len(text) > TEXT_LIMIT:
         text = text[: TEXT_LIMIT - 1] + "…"
     return text
+
+
+# --- client screens -------------------------------------------------------------------------
+
+# Registered by bot.conversations.clients, which handles these buttons.
+CLIENTS_NS = "cl"
+PAGE = 10
+NOTES_BUDGET = 3500
+
+
+def list_screen(
+    tr: Translator,
+    found: Sequence[ClientView],
+    *,
+    offset: int,
+    search: str,
+    action: str = "c",
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A page of clients (`found` may hold one more, meaning a next page); `action` is what
+    a client's button does: ``c`` opens the card, ``n`` writes a note."""
+    shown, more = found[:PAGE], len(found) > PAGE
+    if search:
+        title = tr.t("clients.list.search", search=shorten(search, 40))
+    else:
+        title = tr.t("clients.list.title")
+    lines = [title, ""]
+    if not shown:
+        lines.append(tr.t("clients.list.no_match") if search else tr.t("clients.list.empty"))
+    lines.append(tr.t("clients.list.hint"))
+    rows: Rows = client_rows(shown, CLIENTS_NS, action)
+    if action == "c":
+        paging = []
+        if offset > 0:
+            paging.append(button("◀", CLIENTS_NS, "p", str(max(0, offset - PAGE))))
+        if more:
+            paging.append(button("▶", CLIENTS_NS, "p", str(offset + PAGE)))
+        rows.append(paging)
+        rows.append([button(tr.t("clients.button.add"), CLIENTS_NS, "add")])
+    return "\n".join(lines), keyboard(rows)
+
+
+def card_screen(
+    tr: Translator,
+    card: ClientCard,
+    *,
+    tz: str,
+    bot_username: str | None,
+    now: datetime,
+    message: InlineKeyboardButton,
+    schedule: InlineKeyboardButton,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The client card with its buttons; `message` and `schedule` belong to other features."""
+    arg = uuid_arg(card.client.id)
+    rows: Rows = [
+        [button(tr.t("clients.button.add_note"), CLIENTS_NS, "n", arg), message],
+        [schedule],
+    ]
+    extra = []
+    if card.notes:
+        extra.append(button(tr.t("clients.button.notes"), CLIENTS_NS, "ns", arg))
+    if card.client.user_id is None and card.invite_payload is None:
+        extra.append(button(tr.t("clients.button.invite"), CLIENTS_NS, "iv", arg))
+    rows += [extra, [button(tr.t("clients.button.back"), CLIENTS_NS, "p", "0")]]
+    text = card_text(tr, card, tz=tz, bot_username=bot_username, now=now)
+    return text, keyboard(rows)
+
+
+def notes_screen(
+    tr: Translator, card: ClientCard, tz: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Every note of a client, newest first and numbered, with Edit / Delete buttons."""
+    client = uuid_arg(card.client.id)
+    notes = card.notes
+    lines = [tr.t("clients.notes.title", client=card.client.name), ""]
+    budget = max(80, NOTES_BUDGET // max(1, len(notes)))
+    rows: Rows = []
+    for n, note in enumerate(notes, start=1):
+        day = format_date(note.created_at, tr.locale, tz, format="short")
+        lines.append(f"{n}. {day} — {shorten(note.content, budget)}")
+        note_arg = uuid_arg(note.id)
+        rows.append(
+            [
+                button(tr.t("clients.button.edit_note", n=n), CLIENTS_NS, "ne", note_arg, client),
+                button(tr.t("clients.button.delete_note", n=n), CLIENTS_NS, "nd", note_arg, client),
+            ]
+        )
+    if not notes:
+        lines.append(tr.t("clients.card.no_notes"))
+    rows.append([button(tr.t("clients.button.card"), CLIENTS_NS, "c", client)])
+    return "\n".join(lines), keyboard(rows)

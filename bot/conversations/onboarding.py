@@ -65,6 +65,7 @@ NAME, PROFESSION, TIMEZONE, DURATION, PRICE, CURRENCY = range(6)
 DRAFT = "onboarding"
 DURATIONS = (30, 45, 50, 60, 90)
 CURRENCIES = ("BRL", "EUR", "USD", "GBP", "MXN", "ARS")
+_ANSWERS = ("name", "profession", "timezone", "session_duration", "price_cents")
 ASK_NAME = N_("onboarding.ask_name")
 ASK_PROFESSION = N_("onboarding.ask_profession")
 ASK_TIMEZONE = N_("onboarding.ask_timezone")
@@ -111,14 +112,14 @@ async def _ask_profession(update: Update, ctx: Ctx, reason: str | None = None) -
 async def _ask_timezone(update: Update, ctx: Ctx, reason: str | None = None) -> int:
     tr = await translator_for(update, ctx)
     cities = [KeyboardButton(zone_label(zone, tr.locale)) for zone in common_zones(tr.locale)]
-    keyboard = ReplyKeyboardMarkup(
+    markup = ReplyKeyboardMarkup(
         [[KeyboardButton(tr.t("onboarding.share_location"), request_location=True)]]
         + [cities[i : i + 2] for i in range(0, len(cities), 2)],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
     text = _with_reason(tr, reason, ASK_TIMEZONE)
-    await reply_text(update, ctx, text, reply_markup=keyboard)
+    await reply_text(update, ctx, text, reply_markup=markup)
     return TIMEZONE
 
 
@@ -211,6 +212,7 @@ async def pressed_profession(update: Update, ctx: Ctx) -> int:
     parsed = parse(update.callback_query.data)
     value = parsed.arg(0) if parsed else None
     if value not in PROFESSIONS:
+        await update.callback_query.answer()
         return await _ask_profession(update, ctx)
     await _chosen(update, profession_label(await translator_for(update, ctx), value))
     _draft(ctx)["profession"] = value
@@ -311,6 +313,8 @@ async def typed_currency(update: Update, ctx: Ctx) -> int:
 async def _finish(update: Update, ctx: Ctx, currency_text: str) -> int:
     tr = await translator_for(update, ctx)
     draft = _draft(ctx)
+    if any(key not in draft for key in _ANSWERS):
+        return await _ask_name(update, ctx)  # the draft was lost: start again, politely
     try:
         currency = SettingsChange.of(currency=currency_text).currency
         assert currency is not None
@@ -333,8 +337,7 @@ async def _finish(update: Update, ctx: Ctx, currency_text: str) -> int:
         await uow.commit()
     ctx.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     forget_prefs(update, ctx)
-    link = booking_link(ctx, me.slug)
-    await send_link(update, ctx, tr.t("onboarding.done", name=me.name, link=link), me.slug)
+    # The menu first, so their professional commands are there when they read the link.
     assert update.effective_chat is not None
     try:
         await bot_app.register_commands(
@@ -342,6 +345,8 @@ async def _finish(update: Update, ctx: Ctx, currency_text: str) -> int:
         )
     except TelegramError:
         pass  # the menu is a nicety; every command works without it
+    link = booking_link(ctx, me.slug)
+    await send_link(update, ctx, tr.t("onboarding.done", name=me.name, link=link), me.slug)
     return ConversationHandler.END
 
 

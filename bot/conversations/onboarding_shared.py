@@ -40,6 +40,7 @@ __all__ = [
     "zone_label",
 ]
 
+# The profession choices of onboarding (value -> label msgid).
 PROFESSIONS: dict[str, str] = {
     Profession.psychologist.value: N_("profession.psychologist"),
     Profession.personal_trainer.value: N_("profession.personal_trainer"),
@@ -47,7 +48,8 @@ PROFESSIONS: dict[str, str] = {
     Profession.tutor.value: N_("profession.tutor"),
     Profession.physiotherapist.value: N_("profession.physiotherapist"),
     Profession.coach.value: N_("profession.coach"),
-    Profession.other.value: N_("profession.other"),
+    # On a profile card "other" reads "Professional"; as a choice it is "something else".
+    Profession.other.value: N_("onboarding.profession_other"),
 }
 # Core field names (as domain errors report them) -> their label for the reader.
 FIELD_LABELS: dict[str, str] = {

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -34,107 +34,40 @@ from telegram.ext import (
 from bot.callbacks import arg_int, arg_uuid, expired_button, matches, register_namespace, uuid_arg
 from bot.context import Ctx, db, now, reply_text, translator_for
 from bot.conversations.clients_render import (
-    Rows,
     button,
     callback,
     client_rows,
     conversation,
     edit,
     keyboard,
+    leave_elsewhere,
     leave_others,
     user_id,
 )
-from bot.formatting import babel_locale, format_date, format_datetime, format_day_short
+from bot.conversations.recurring_render import (
+    FREQUENCIES,
+    RECURRING_NS,
+    list_screen,
+    report_text,
+    rule_text,
+    weekday_name,
+)
+from bot.formatting import babel_locale, format_date, format_day_short
 from bot.i18n import N_, Translator
 from core.errors import NotFound
 from core.models import Frequency
 from core.scheduling.timeparse import parse_wanted_day
 from core.scheduling.types import schema_weekday
 from core.services import clients, professionals, recurring
-from core.services.recurring import MaterializeReport, ScheduleView
+from core.services.recurring import ScheduleView
 from core.validation import parse_time_of_day
 
-__all__ = ["NS", "build", "register", "report_text", "rule_text", "schedule_button"]
+__all__ = ["NS", "build", "register"]
 
-NS = register_namespace("rc", owner=__name__)
+NS = register_namespace(RECURRING_NS, owner=__name__)
 CLIENT, FREQUENCY, DAY, SECOND_DAY, TIME, START = range(6)
 DRAFT = "practice.recurring"
 CLIENTS_SHOWN = 10
-OCCURRENCES_SHOWN = 10
-
-FREQUENCIES: dict[str, tuple[Frequency, str]] = {
-    "w": (Frequency.weekly, N_("recurring.frequency.weekly")),
-    "b": (Frequency.biweekly, N_("recurring.frequency.biweekly")),
-    "t": (Frequency.twice_weekly, N_("recurring.frequency.twice_weekly")),
-}
-
-
-# --- texts ----------------------------------------------------------------------------------
-
-
-def weekday_name(tr: Translator, weekday: int) -> str:
-    """The name of a schema weekday (0 = Sunday) in the reader's language."""
-    names = babel_locale(tr.locale).days["stand-alone"]["wide"]
-    return str(names[(weekday + 6) % 7])  # Babel counts from Monday
-
-
-def rule_text(tr: Translator, schedule: ScheduleView) -> str:
-    """ "Weekly — Tuesday at 14:00" and the like."""
-    day = weekday_name(tr, schedule.day_of_week)
-    at = schedule.time.strftime("%H:%M")
-    if schedule.frequency is Frequency.twice_weekly and schedule.second_day_of_week is not None:
-        day2 = weekday_name(tr, schedule.second_day_of_week)
-        return tr.t("recurring.rule.twice_weekly", day=day, day2=day2, time=at)
-    if schedule.frequency is Frequency.biweekly:
-        return tr.t("recurring.rule.biweekly", day=day, time=at)
-    return tr.t("recurring.rule.weekly", day=day, time=at)
-
-
-def report_text(tr: Translator, report: MaterializeReport, tz: str) -> str:
-    """The sessions a run booked and the ones it skipped, with the reason."""
-    lines = [tr.t("recurring.report.created", count=len(report.created))]
-    for occurrence in report.created[:OCCURRENCES_SHOWN]:
-        lines.append(f"• {format_datetime(occurrence.starts_at, tr.locale, tz)}")
-    if len(report.created) > OCCURRENCES_SHOWN:
-        lines.append(tr.t("recurring.report.more", count=len(report.created) - OCCURRENCES_SHOWN))
-    if report.skipped:
-        lines += ["", tr.t("recurring.report.skipped", count=len(report.skipped))]
-        for skipped in report.skipped:
-            when = format_datetime(skipped.starts_at, tr.locale, tz)
-            # The reason is one of the core's message ids (recurring.skip.*).
-            lines.append(f"• {when} — {tr.t(skipped.reason)}")
-    return "\n".join(lines)
-
-
-def schedule_button(tr: Translator, client_id: uuid.UUID) -> InlineKeyboardButton:
-    """ "Schedule recurring" for a client card."""
-    return button(tr.t("clients.button.recurring"), NS, "new", uuid_arg(client_id))
-
-
-def _list_screen(
-    tr: Translator, schedules: list[ScheduleView], note: str = ""
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    lines = [note, ""] if note else []
-    lines.append(tr.t("recurring.list.title"))
-    rows: Rows = []
-    for n, s in enumerate(schedules, start=1):
-        state = "🔁" if s.active else "⏸"
-        line = f"{n}. {state} {s.client_name} — {rule_text(tr, s)}"
-        if not s.active:
-            paused = tr.t("recurring.list.paused")
-            line += f" ({paused})"
-        lines.append(line)
-        arg = uuid_arg(s.id)
-        toggle = (
-            button(tr.t("recurring.button.pause", n=n), NS, "pa", arg)
-            if s.active
-            else button(tr.t("recurring.button.resume", n=n), NS, "re", arg)
-        )
-        rows.append([toggle, button(tr.t("recurring.button.delete", n=n), NS, "de", arg)])
-    if not schedules:
-        lines.append(tr.t("recurring.list.empty"))
-    rows.append([button(tr.t("recurring.button.new"), NS, "new")])
-    return "\n".join(lines), keyboard(rows)
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -151,7 +84,7 @@ async def recurring_command(update: Update, ctx: Ctx) -> None:
     async with db(ctx).for_user(user_id(update)) as uow:
         await professionals.get_me(uow)  # a client is told this screen is for professionals
         schedules = await recurring.list_schedules(uow)
-    text, markup = _list_screen(tr, schedules)
+    text, markup = list_screen(tr, schedules)
     await reply_text(update, ctx, text, reply_markup=markup)
 
 
@@ -165,7 +98,7 @@ async def _find(update: Update, ctx: Ctx, schedule_id: uuid.UUID) -> ScheduleVie
 async def list_pressed(update: Update, ctx: Ctx) -> None:
     query, _cb = callback(update)
     tr = await translator_for(update, ctx)
-    text, markup = _list_screen(tr, await _schedules(update, ctx))
+    text, markup = list_screen(tr, await _schedules(update, ctx))
     await query.answer()
     await edit(update, ctx, text, markup)
 
@@ -216,7 +149,7 @@ async def schedule_pressed(update: Update, ctx: Ctx) -> None:
         schedules = await recurring.list_schedules(uow)
         await uow.commit()
     await query.answer()
-    text, markup = _list_screen(tr, schedules, note)
+    text, markup = list_screen(tr, schedules, note)
     await edit(update, ctx, text, markup)
 
 
@@ -479,7 +412,9 @@ def build() -> ConversationHandler[Any]:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add /recurring and its buttons."""
-    application.add_handler(build())
+    conv = build()
+    application.add_handler(conv)
+    leave_elsewhere(application, conv, NS)
     for action, handler in _STANDALONE.items():
         application.add_handler(CallbackQueryHandler(handler, pattern=matches(NS, action)))
     application.add_handler(CommandHandler("recurring", recurring_command))

@@ -36,6 +36,7 @@ from bot.conversations.clients_render import (
     edit,
     edit_message,
     keyboard,
+    leave_elsewhere,
     leave_others,
     shorten,
     status_label,
@@ -313,6 +314,8 @@ def build() -> ConversationHandler[Any]:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add the request buttons (rq:ok, rq:no) and /pending."""
-    application.add_handler(build())
+    conv = build()
+    application.add_handler(conv)
+    leave_elsewhere(application, conv, NS)
     application.add_handler(CallbackQueryHandler(confirm_pressed, pattern=matches(NS, "ok")))
     application.add_handler(CommandHandler("pending", pending_command))

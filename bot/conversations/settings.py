@@ -155,37 +155,35 @@ async def pressed(update: Update, ctx: Ctx) -> int:
     assert query is not None
     parsed = parse(query.data)
     code = parsed.arg(0) if parsed else None
-    if parsed is None or (code is not None and code not in SPECS):
-        await query.answer()
-        return ConversationHandler.END
-    await query.answer()
     ctx.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     tr = await translator_for(update, ctx)
-    action, value = parsed.action, parsed.arg(1)
-    if action == "link":
+    if parsed is not None and parsed.action == "link":
+        await query.answer()
         await my_link(update, ctx)
         return ConversationHandler.END
-    if action == "menu" or code is None:
-        me = await _me(update, ctx)
-        await _edit(update, menu_text(tr, me), menu_markup(tr))
+    if parsed is None or code not in SPECS:  # the menu button, or a forged code
+        await query.answer()
+        await _edit(update, menu_text(tr, await _me(update, ctx)), menu_markup(tr))
         return ConversationHandler.END
-    spec = SPECS[code]
+    assert code is not None
+    spec, action, value = SPECS[code], parsed.action, parsed.arg(1) or ""
+    if action == "pick" and spec.kind == "pix" and value in PIX_LABELS:
+        await query.answer()
+        ctx.user_data[DRAFT] = {"code": code, "pix_type": value}  # type: ignore[index]
+        text = tr.t("settings.ask_pix_key", type=tr.t(PIX_LABELS[value]))
+        back = button(NS, tr.t("settings.back"), "menu")
+        await _edit(update, text, InlineKeyboardMarkup([[back]]))
+        return TYPING
+    if action == "pick" and value == PaymentType.partial.value:
+        await query.answer()
+        return await _open_editor(update, ctx, tr, "pct")
     try:
         if action == "ed" and spec.kind == "toggle":
             me = await _me(update, ctx)
             me = await _save(update, ctx, {spec.field: not getattr(me, spec.field)})
-        elif action == "pick" and spec.kind == "pix" and value:
-            ctx.user_data[DRAFT] = {"code": code, "pix_type": value}  # type: ignore[index]
-            text = tr.t("settings.ask_pix_key", type=tr.t(PIX_LABELS.get(value, value)))
-            await _edit(
-                update, text, InlineKeyboardMarkup([[button(NS, tr.t("settings.back"), "menu")]])
-            )
-            return TYPING
-        elif action == "pick" and value == PaymentType.partial.value:
-            return await _open_editor(update, ctx, tr, "pct")
-        elif action == "pick":
+        elif action == "pick" and spec.kind == "pay":
             me = await _save(update, ctx, {spec.field: value})
-        elif action == "v" and value is not None:
+        elif action == "v" and (spec.kind in ("choice", "tz") or value.isdigit()):
             typed = value if spec.kind in ("choice", "tz") else int(value)
             extra = {"payment_type": PaymentType.partial} if spec.kind == "pct" else {}
             me = await _save(update, ctx, {spec.field: typed, **extra})
@@ -193,10 +191,13 @@ async def pressed(update: Update, ctx: Ctx) -> int:
             cleared = {"pix_key_type": None, "pix_key": None} if spec.kind == "pix" else {}
             me = await _save(update, ctx, cleared or {spec.field: None})
         else:
+            await query.answer()
             return await _open_editor(update, ctx, tr, code)
     except DomainError as err:
+        # Not answered yet, so the reason shows as an alert over the screen.
         await context.alert_text(update, ctx, explain_error(tr, err))
         return ConversationHandler.END
+    await query.answer()
     tr = await translator_for(update, ctx)  # the language may just have changed
     shown = "pay" if code == "pct" else code
     await _edit(update, menu_text(tr, me, saved_notice(tr, me, shown)), menu_markup(tr))

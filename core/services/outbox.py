@@ -273,3 +273,17 @@ async def mark_unreachable(uow: UnitOfWork, *, user_id: int, now: datetime) -> N
             set_={"unreachable_at": now, "updated_at": now},
         )
     )
+
+
+async def mark_reachable(uow: UnitOfWork, *, user_id: int) -> bool:
+    """Forget an earlier 403 once the person talks to the bot again; True if they were marked.
+
+    Works in the person's own scope (their account row is theirs) or the system scope.
+    """
+    result = await uow.session.execute(
+        update(TelegramUser)
+        .where(TelegramUser.user_id == user_id, TelegramUser.unreachable_at.is_not(None))
+        .values(unreachable_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

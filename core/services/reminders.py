@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Row, and_, extract, func, literal, or_, select, update
+from sqlalchemy import DateTime, Row, and_, extract, func, literal, not_, or_, select, update
 from sqlalchemy.orm import aliased
 
 from core.db.uow import UnitOfWork
@@ -83,16 +83,18 @@ def due_reminder(state: ReminderState, now: datetime) -> Due | None:
 
 
 def _due_in_sql(now: datetime) -> Any:
-    """`due_reminder` as a WHERE clause (plus the partial index's own predicate)."""
+    """`due_reminder` as a WHERE clause, spelled (NOT flag) so that the partial index
+    ix_appointments_reminders_due, whose predicate it implies, serves it."""
     a = Appointment
+    owes_24h, owes_1h = not_(a.reminder_sent_24h), not_(a.reminder_sent_1h)
     return and_(
         a.status == AppointmentStatus.confirmed,
-        or_(a.reminder_sent_24h.is_(False), a.reminder_sent_1h.is_(False)),
+        or_(owes_24h, owes_1h),
         a.starts_at > now,
         a.starts_at <= now + DAY,
         or_(
-            and_(a.reminder_sent_1h.is_(False), a.starts_at <= now + HOUR),
-            and_(a.reminder_sent_24h.is_(False), a.scheduled_at <= a.starts_at - DAY),
+            and_(owes_1h, a.starts_at <= now + HOUR),
+            and_(owes_24h, a.scheduled_at <= a.starts_at - DAY),
         ),
     )
 

@@ -299,3 +299,19 @@ async def test_the_dispatcher_does_not_announce_a_message_already_relayed(
 
     assert stats.sent == 0
     assert [m.text for m in emu.chat(PRO).bot_messages] == ["✉️ John Smith: Hi!"]
+
+
+async def test_cancel_while_writing_sends_nothing(db: Database, emu: BotApiEmulator, run_bot):
+    await practice(db, emu)
+    async with run_bot():
+        await emu.send_command(JOHN, "message")
+        await emu.next_bot_message(JOHN)
+        await emu.send_command(JOHN, "cancel")
+        bye = await emu.next_bot_message(JOHN)
+        await emu.send_text(JOHN, "never mind")
+        await emu.send_command(JOHN, "help")
+        await emu.next_bot_message(JOHN)
+
+    assert bye.text == t("common.cancelled")
+    assert emu.chat(PRO).bot_messages == []
+    assert await stored(db) == []

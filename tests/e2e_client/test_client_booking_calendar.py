@@ -91,3 +91,35 @@ async def test_a_professional_with_nothing_free_is_offered_to_follow(
 
     assert john.t("booking.calendar.nothing", professional="Bia Lima") in calendar.history[0].text
     assert followed.text == john.t("profile.followed", name="Bia Lima")
+
+
+async def test_book_goes_straight_to_the_calendar_of_ones_only_professional(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    pro = await ana(db, welcome_message=None)
+    await factories.client(db, pro, user_id=JOHN, name="John")
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot():
+        await emu.send_command(JOHN, "book")
+        calendar = await john.next()
+
+    assert calendar.text.startswith(john.t("booking.calendar.title", professional="Ana Souza"))
+    assert "Thu 26/11" in john.labels(calendar)
+
+
+async def test_words_that_are_no_time_are_explained_and_the_booking_goes_on(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await ana(db, welcome_message=None)
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot():
+        await _open_calendar(john, welcome=False)
+        await john.say("whenever suits you, really")
+        puzzled = await john.next()
+        await john.say("tomorrow at 3pm")
+        confirm = await john.next()
+
+    assert puzzled.text == john.t("slots.time_unparseable", text="whenever suits you, really")
+    assert "📅 " + john.when(datetime(2026, 11, 26, 18, 0, tzinfo=UTC)) in confirm.text

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.emulator import BotApiEmulator
 from bot.emulator.state import RecordedMessage
+from bot.i18n import get_translator
 
 PRO = 7001
 ZONE = "America/Sao_Paulo"
@@ -24,3 +25,17 @@ async def edited(emu: BotApiEmulator, message_id: int, times: int = 1) -> Record
 
 def button_texts(message: RecordedMessage) -> list[str]:
     return [b["text"] for b in message.buttons]
+
+
+class _Reader:
+    """A Translator looked up at each use, so it reads the catalogues the test runs with
+    (the conftest points BOOKINGBOT_LOCALES_DIR at them per test)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(get_translator(self.locale), name)
+
+
+tr: Any = _Reader("en")

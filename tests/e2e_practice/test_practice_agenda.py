@@ -10,16 +10,14 @@ from datetime import UTC, date, datetime
 from bot.context import ALERT_LIMIT
 from bot.emulator import BotApiEmulator
 from bot.formatting import format_date, format_datetime, format_day_short
-from bot.i18n import get_translator
 from core.models import AppointmentStatus, NotificationType, RecipientType
 from core.services import booking
 from core.services.access import NotAProfessional
 from core.services.booking_errors import SessionNotStarted
 from tests import factories as f
 from tests import factories_booking as fb
-from tests.e2e_practice.practice_support import PRO, ZONE, button_texts, edited
+from tests.e2e_practice.practice_support import PRO, ZONE, button_texts, edited, tr
 
-tr = get_translator("en")
 STRANGER = 7099
 
 

@@ -10,14 +10,11 @@ from datetime import UTC, date, datetime
 
 from bot.emulator import BotApiEmulator
 from bot.formatting import format_date, format_datetime, format_day_short
-from bot.i18n import get_translator
 from core.models import AppointmentStatus, NotificationType
 from core.services import recurring
 from tests import factories as f
 from tests import factories_more as fm
-from tests.e2e_practice.practice_support import PRO, ZONE, button_texts, edited
-
-tr = get_translator("en")
+from tests.e2e_practice.practice_support import PRO, ZONE, button_texts, edited, tr
 
 
 def sp(month: int, day: int, hour: int, year: int = 2026) -> datetime:

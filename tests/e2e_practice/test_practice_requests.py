@@ -7,13 +7,11 @@ from datetime import timedelta
 from bot.conversations.requests import request_keyboard
 from bot.emulator import BotApiEmulator
 from bot.formatting import format_datetime
-from bot.i18n import get_translator
 from core.models import AppointmentStatus, NotificationType, Professional, RecipientType
 from tests import factories as f
 from tests import factories_booking as fb
-from tests.e2e_practice.practice_support import PRO, ZONE, edited
+from tests.e2e_practice.practice_support import PRO, ZONE, edited, tr
 
-tr = get_translator("en")
 REQUEST_TEXT = "New booking request from Ana Souza"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -140,14 +139,6 @@ class Chat:
         await self.press(message, button)
         await self.emu.wait_for(self.uid, lambda _chat: len(message.history) > versions)
         return message
-
-
-async def until(condition: Any, timeout: float = 3.0) -> Any:
-    """Poll `condition()` until it is truthy (for effects no chat message announces)."""
-    async with asyncio.timeout(timeout):
-        while not (found := condition()):
-            await asyncio.sleep(0.01)
-    return found
 
 
 def button_texts(message: RecordedMessage) -> list[str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, time
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import uuid_arg
 from bot.conversations.availability_render import explain_error, period_text
 from bot.emulator import BotApiEmulator
 from bot.i18n import get_translator
@@ -124,3 +128,37 @@ async def test_a_typed_day_off_is_added_listed_with_the_sessions_inside_it_and_r
     assert listed.text.startswith(t("pt_BR", "timeoff.removed"))
     async with db.for_user(RITA) as uow:
         assert await availability.list_time_off(uow, now=datetime(2026, 11, 25, tzinfo=UTC)) == []
+
+
+async def test_someone_who_is_not_a_professional_is_told_so(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    emu.add_user(JOAO, "João", language_code="en")
+    async with run_bot():
+        refused = await Chat(emu, JOAO).command("availability")
+
+    assert refused.text == t("en", "professional.not_registered")
+
+
+async def test_forged_buttons_show_the_week_or_say_the_time_off_is_gone(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await factories.professional(db, user_id=RITA, locale="en")
+    emu.add_user(RITA, "Rita", language_code="en")
+    chat = Chat(emu, RITA)
+    async with run_bot() as app:
+
+        async def forged(data: str):
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton("Forged", callback_data=data)]])
+            await app.bot.send_message(RITA, "forged", reply_markup=markup)
+            return await chat.next()
+
+        await chat.command("availability")
+        day_99 = await forged("avl:day:99")
+        await chat.press_and_wait_edit(day_99, "Forged")
+        gone_button = await forged(f"tof:rm:{uuid_arg(uuid.uuid4())}")
+        await chat.press(gone_button, "Forged")
+        gone = await chat.next()
+
+    assert day_99.text.startswith(t("en", "avail.week_title", zone="São Paulo (America/Sao_Paulo)"))
+    assert gone.text == t("en", "availability.time_off_not_found")

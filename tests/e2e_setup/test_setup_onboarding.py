@@ -11,7 +11,7 @@ from core.models import Profession
 from core.services import professionals
 from core.validation import InvalidMoney
 from tests import factories
-from tests.e2e_setup.conftest import Chat, button_texts, until
+from tests.e2e_setup.conftest import Chat, button_texts
 
 ANA, JOHN, LUCIA = 7101, 7102, 7103
 
@@ -62,7 +62,6 @@ async def test_a_new_professional_registers_and_gets_their_link_a_qr_code_and_th
         await chat.press(currencies, "reg:cur:BRL")
         done = await chat.next()
         qr = await chat.next()
-        await until(lambda: emu.commands({"type": "chat", "chat_id": ANA}))
 
     link = "https://t.me/bookingbot?start=ana-souza"
     assert done.text == t("pt_BR", "onboarding.done", name="Ana Souza", link=link)
@@ -171,3 +170,21 @@ async def test_a_restart_in_the_middle_of_onboarding_continues_at_the_same_step(
         "Europe/Lisbon",
     )
     assert (me.session_duration, me.price_cents, me.currency) == (45, 0, "EUR")
+
+
+async def test_cancel_leaves_onboarding_and_later_text_is_not_taken_as_an_answer(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    emu.add_user(JOHN, "John", language_code="en")
+    chat = Chat(emu, JOHN)
+    async with run_bot():
+        await _up_to_the_time_zone(chat)
+        cancelled = await chat.command("cancel")
+        await emu.send_text(JOHN, "Europe/Lisbon")
+        again = await chat.command("register")
+
+    assert cancelled.text == t("en", "common.cancelled")
+    assert cancelled.reply_markup == {"remove_keyboard": True}
+    assert again.text == t("en", "onboarding.ask_name", name="John")
+    async with db.for_user(JOHN) as uow:
+        assert uow.professional_id is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.conversations.onboarding_shared import explain
 from bot.emulator import BotApiEmulator
 from bot.formatting import format_money
@@ -85,3 +87,23 @@ async def test_the_link_button_sends_the_booking_link_and_its_qr_code_again(
 
     assert "https://t.me/bookingbot?start=marta-fit" in link.text
     assert qr.photo
+
+
+async def test_a_refused_button_value_is_explained_in_an_alert_and_nothing_changes(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await factories.professional(db, user_id=MARTA, name="Marta", locale="en")
+    emu.add_user(MARTA, "Marta", language_code="en", started=True)
+    async with run_bot() as app:
+        forged = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("500", callback_data="set:v:max:500")]]
+        )
+        await app.bot.send_message(MARTA, "forged", reply_markup=forged)
+        shown = await Chat(emu, MARTA).next()
+        press = await emu.press(MARTA, shown.message_id, "500")
+        answer = await press.wait_answer()
+
+    error = SettingOutOfRange(field="max_future_bookings", value=500, min=1, max=100)
+    assert answer.show_alert
+    assert answer.text == explain(get_translator("en"), error)
+    assert (await _me(db, MARTA)).max_future_bookings == 4

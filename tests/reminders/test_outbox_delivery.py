@@ -10,6 +10,7 @@ from reminders_support import UNKNOWN_MSGID, book, fast_dispatcher, notification
 from test_reminders_concurrency import drain
 
 from bot.callbacks import parse
+from bot.i18n import get_translator
 from core.models import AppointmentStatus, NotificationType, RecipientType
 from core.services import booking
 from core.services.notifications import notify
@@ -214,11 +215,13 @@ async def test_the_morning_agenda_comes_once_at_the_chosen_local_hour_with_the_d
     clock.set(datetime(2026, 11, 26, 13, 0, tzinfo=UTC))  # 08:00
     await d.run_once()
     [agenda] = pro_chat.bot_messages
-    lines = agenda.text.splitlines()
-    assert "26 November" in lines[0]
-    assert lines[1].startswith("10:00") and "Bruna" in lines[1]
-    assert lines[2].startswith("14:00") and "Davi" in lines[2] and "confirmation" in lines[2]
-    assert len(lines) == 3  # neither the cancelled session nor Friday's
+    en = get_translator("en")
+    # Neither the cancelled session nor Friday's; the pending one is marked as such.
+    assert agenda.text.splitlines() == [
+        en.t("agenda.morning", day="Thursday, 26 November 2026"),
+        en.t("agenda.line", start="10:00", end="10:50", client="Bruna"),
+        en.t("agenda.line_pending", start="14:00", end="14:50", client="Davi"),
+    ]
 
     await d.run_once()
     clock.set(datetime(2026, 11, 26, 23, 0, tzinfo=UTC))
