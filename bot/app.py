@@ -55,18 +55,25 @@ Register = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
 CLIENT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("command.start")),
     ("mybookings", N_("command.mybookings")),
+    ("message", N_("command.message")),
     ("language", N_("command.language")),
     ("timezone", N_("command.timezone")),
+    ("register", N_("command.register")),
     ("cancel", N_("command.cancel")),
     ("help", N_("command.help")),
 )
 # A professional's own menu, scoped to their chat once they have registered.
 PROFESSIONAL_COMMANDS: tuple[tuple[str, str], ...] = (
     ("agenda", N_("command.agenda")),
-    ("availability", N_("command.availability")),
+    ("pending", N_("command.pending")),
     ("clients", N_("command.clients")),
+    ("inbox", N_("command.inbox")),
+    ("note", N_("command.note")),
+    ("recurring", N_("command.recurring")),
+    ("availability", N_("command.availability")),
+    ("timeoff", N_("command.timeoff")),
+    ("settings", N_("command.settings")),
     ("link", N_("command.link")),
-    ("profile", N_("command.profile")),
     ("mybookings", N_("command.mybookings")),
     ("language", N_("command.language")),
     ("timezone", N_("command.timezone")),

@@ -29,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import context
 from bot.callbacks import arg_instant, arg_uuid, matches, parse, uuid_arg
-from bot.context import Ctx, alert, prefs, reply, reply_text, translator_for
+from bot.context import Ctx, alert, reply, reply_text, translator_for
 from bot.conversations.booking_browse import (
     BROWSING,
     DRAFT,
@@ -55,6 +55,7 @@ from bot.conversations.booking_render import (
     answer,
     book_data,
     button,
+    client_zone,
     keyboard,
     show,
     status_label,
@@ -83,7 +84,7 @@ ICS_SUMMARY = N_("booking.ics_summary")
 ICS_CAPTION = N_("booking.ics_caption")
 CHOOSE_PROFESSIONAL = N_("booking.choose_professional")
 NO_PROFESSIONAL = N_("booking.no_professional")
-RESCHEDULE_TOO_LATE = N_("booking.reschedule_too_late")
+RESCHEDULE_TOO_LATE = N_("booking.reschedule_too_late_message")
 NOT_ACTIVE = N_("mybookings.not_active")
 
 # Refusals that mean "not that time": the client gets the day's free times again.
@@ -132,7 +133,7 @@ async def start_move(update: Update, ctx: Ctx) -> int:
         return ConversationHandler.END
     if not policy.can_reschedule:
         await answer(update)
-        zone = (await prefs(update, ctx)).timezone or view.timezone
+        zone = await client_zone(update, ctx, view.timezone)
         text = tr.t(
             RESCHEDULE_TOO_LATE,
             professional=view.professional_name,
@@ -276,7 +277,7 @@ async def _finish(
         user_data(ctx).pop(DRAFT, None)
         return await reply_error(update, ctx, err, state=ConversationHandler.END)  # type: ignore[no-any-return]
     await answer(update)
-    zone = (await prefs(update, ctx)).timezone or view.timezone
+    zone = await client_zone(update, ctx, view.timezone)
     text = done(tr, view=view, policy=policy, moved=subject.moving, zone=zone, now=now)
     if after_contact:
         await reply_text(update, ctx, text, reply_markup=ReplyKeyboardRemove())

@@ -22,6 +22,7 @@ from bot.conversations.booking_render import (
     MB,
     answer,
     button,
+    client_zone,
     keyboard,
     mb_data,
     show,
@@ -148,7 +149,7 @@ async def cancel_pressed(update: Update, ctx: Ctx) -> None:
         await alert(update, ctx, NOT_ACTIVE, status=status_label(tr, policy.status))
         return
     await answer(update)
-    zone = (await prefs(update, ctx)).timezone or view.timezone
+    zone = await client_zone(update, ctx, view.timezone)
     notice = format_duration(policy.notice_minutes, tr.locale)
     deadline = when_text(tr, policy.deadline, zone, now)
     if not policy.can_cancel:
@@ -191,7 +192,7 @@ async def cancel_confirmed(update: Update, ctx: Ctx) -> None:
         await uow.commit()
     await answer(update)
     tr = await translator_for(update, ctx)
-    zone = (await prefs(update, ctx)).timezone or view.timezone
+    zone = await client_zone(update, ctx, view.timezone)
     text = tr.t(
         CANCELLED,
         professional=view.professional_name,
@@ -211,7 +212,7 @@ async def cancel_declined(update: Update, ctx: Ctx) -> None:
         view = await booking_queries.get(uow, appointment_id=aid)
     await answer(update)
     tr = await translator_for(update, ctx)
-    zone = (await prefs(update, ctx)).timezone or view.timezone
+    zone = await client_zone(update, ctx, view.timezone)
     await show(update, ctx, tr.t(KEPT, when=when_text(tr, view.starts_at, zone, now)))
 
 

@@ -134,7 +134,7 @@ async def schedule_pressed(update: Update, ctx: Ctx) -> None:
         if cb.action == "py":
             paused = await recurring.pause(uow, schedule_id=schedule_id, now=at)
             note = tr.t(
-                "recurring.paused",
+                "recurring.paused_done",
                 client=paused.schedule.client_name,
                 count=len(paused.cancelled),
             )

@@ -26,8 +26,17 @@ from telegram.warnings import PTBUserWarning
 
 from bot import context
 from bot.callbacks import Callback, arg_int, arg_uuid, matches, parse, uuid_arg
-from bot.context import Ctx, alert, prefs, reply, translator_for
-from bot.conversations.booking_render import MB, RV, answer, button, keyboard, show, when_text
+from bot.context import Ctx, alert, reply, translator_for
+from bot.conversations.booking_render import (
+    MB,
+    RV,
+    answer,
+    button,
+    client_zone,
+    keyboard,
+    show,
+    when_text,
+)
 from bot.errors import reply_error
 from bot.handlers import basics
 from bot.handlers.basics import end_conversations
@@ -106,7 +115,7 @@ async def start_review(update: Update, ctx: Ctx) -> int | None:
     await answer(update)
     end_conversations(ctx.application, update)
     tr = await translator_for(update, ctx)
-    zone = (await prefs(update, ctx)).timezone or view.timezone
+    zone = await client_zone(update, ctx, view.timezone)
     text = tr.t(
         ASK_STARS,
         professional=view.professional_name,

@@ -17,7 +17,22 @@ from telegram.ext import Application
 __all__ = ["FEATURES", "register_features"]
 
 # Dotted module names, each with a `register(application)` function.
-FEATURES: tuple[str, ...] = ()
+FEATURES: tuple[str, ...] = (
+    "bot.conversations.client_start",
+    "bot.conversations.booking",
+    "bot.conversations.my_bookings",
+    "bot.conversations.review",
+    "bot.conversations.onboarding",
+    "bot.conversations.settings",
+    "bot.conversations.availability",
+    "bot.conversations.requests",
+    "bot.conversations.agenda",
+    "bot.conversations.clients",
+    "bot.conversations.recurring",
+    # Both wait for free text: the other conversations' typed steps come first.
+    "bot.conversations.preferences",
+    "bot.conversations.messaging",
+)
 
 
 def register_features(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -108,7 +108,7 @@ async def test_book_goes_straight_to_the_calendar_of_ones_only_professional(
     assert "Thu 26/11" in john.labels(calendar)
 
 
-async def test_words_that_are_no_time_are_explained_and_the_booking_goes_on(
+async def test_words_that_are_no_time_are_explained_a_day_shows_its_times_and_a_time_confirms(
     emu: BotApiEmulator, db: Database, run_bot
 ):
     await ana(db, welcome_message=None)
@@ -118,8 +118,12 @@ async def test_words_that_are_no_time_are_explained_and_the_booking_goes_on(
         await _open_calendar(john, welcome=False)
         await john.say("whenever suits you, really")
         puzzled = await john.next()
+        await john.say("friday")  # a day alone: that day's free times
+        friday = await john.next()
         await john.say("tomorrow at 3pm")
         confirm = await john.next()
 
     assert puzzled.text == john.t("slots.time_unparseable", text="whenever suits you, really")
+    assert friday.text.startswith(john.t("booking.day.title", day="Friday, 27 November 2026"))
+    assert john.labels(friday)[:2] == ["09:00", "10:00"]
     assert "📅 " + john.when(datetime(2026, 11, 26, 18, 0, tzinfo=UTC)) in confirm.text

@@ -80,7 +80,7 @@ async def test_a_weekly_series_set_up_in_the_bot_reports_its_sessions_and_can_be
     assert skipped_line in report_text
 
     assert f"1. 🔁 Ana Souza — {rule}" in series_text
-    assert paused.text.startswith(tr.t("recurring.paused", client="Ana Souza", count=7))
+    assert paused.text.startswith(tr.t("recurring.paused_done", client="Ana Souza", count=7))
     assert f"1. ⏸ Ana Souza — {rule} ({tr.t('recurring.list.paused')})" in paused.text
     assert tr.t("recurring.button.resume", n=1) in button_texts(paused)
 

@@ -38,7 +38,9 @@ def is_day_before(message) -> bool:
     return "mb:go" in actions(message)
 
 
-EN = get_translator("en")
+def en():
+    """The English texts as the dispatcher reads them (catalogues are set per test)."""
+    return get_translator("en")
 
 
 async def pass_at(clock, dispatcher, when: datetime):
@@ -64,9 +66,9 @@ async def test_a_client_in_another_zone_gets_both_reminders_in_their_own_time(
     assert "13:00" in day_before.text and "10:00" not in day_before.text
     assert actions(day_before) == ["mb:go", "mb:rs", "mb:cx"]
     assert buttons(day_before) == [
-        EN.t("reminder.button.coming"),
-        EN.t("reminder.button.reschedule"),
-        EN.t("reminder.button.cancel"),
+        en().t("reminder.button.coming"),
+        en().t("reminder.button.reschedule"),
+        en().t("reminder.button.cancel"),
     ]
 
     # Passes keep running; the reminder is not repeated.
@@ -79,7 +81,7 @@ async def test_a_client_in_another_zone_gets_both_reminders_in_their_own_time(
     assert "today" in hour_before.text and "13:00" in hour_before.text
     # The 24 h cancellation notice has passed: no buttons that would only be refused.
     assert buttons(hour_before) == []
-    assert EN.t("reminder.too_late_to_change", professional="Dr. Ana Lima") in hour_before.text
+    assert en().t("reminder.too_late_to_change", professional="Dr. Ana Lima") in hour_before.text
 
     await pass_at(clock, d, start - timedelta(minutes=10))
     assert len(texts(emu, client)) == 2
@@ -97,7 +99,7 @@ async def test_a_portuguese_reader_gets_the_reminder_in_portuguese(
     [message] = emu.chat(pair.client.user_id).bot_messages
     assert "amanhã às 10:00" in message.text
     pt = get_translator("pt_BR")
-    assert buttons(message)[0] == pt.t("reminder.button.coming") != EN.t("reminder.button.coming")
+    assert buttons(message)[0] == pt.t("reminder.button.coming") != en().t("reminder.button.coming")
 
 
 async def test_without_a_zone_of_their_own_the_client_reads_the_professionals_time(
@@ -245,10 +247,10 @@ async def test_a_session_rescheduled_away_gets_no_reminder_at_its_old_time_but_a
     sent_before = len(client.bot_messages)
 
     for before in (timedelta(hours=24), timedelta(hours=1)):
-        await pass_at(clock, d, old - before)
+        assert (await pass_at(clock, d, old - before)).reminders == 0
     # Only the news of the move arrived, no reminder for the old time.
     [moved] = client.bot_messages[sent_before:]
-    assert not is_day_before(moved) and "10:00" not in moved.text
+    assert not is_day_before(moved)
 
     await pass_at(clock, d, new - timedelta(hours=24))
     reminder = client.bot_messages[-1]
@@ -282,7 +284,7 @@ async def test_rescheduling_after_the_24h_reminder_owes_the_reminders_of_the_new
     await pass_at(clock, d, soon - timedelta(hours=1))
     assert len([m for m in chat.bot_messages if is_day_before(m)]) == 2
     [hour_before] = chat.bot_messages[messages:]
-    assert "today at 16:00" in hour_before.text and not is_day_before(hour_before)
+    assert "today at 15:00" in hour_before.text and not is_day_before(hour_before)
 
 
 async def test_a_reminder_in_flight_while_the_session_moves_does_not_swallow_the_new_ones(
