@@ -54,6 +54,7 @@ Register = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
 # (command, description msgid). The menu a client sees, in the default scope.
 CLIENT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("command.start")),
+    ("book", N_("command.book")),
     ("mybookings", N_("command.mybookings")),
     ("message", N_("command.message")),
     ("language", N_("command.language")),

@@ -148,7 +148,7 @@ async def test_rescheduling_inside_the_notice_is_refused_with_a_way_to_message(
 
     deadline = joao.when(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
     assert refused.text == joao.t(
-        "booking.reschedule_too_late", professional="Ana Souza", deadline=deadline
+        "booking.reschedule_too_late_message", professional="Ana Souza", deadline=deadline
     )
     assert joao.labels(refused) == [joao.t("message.button")]
     assert (await appointment_row(db, session.id)).starts_at == THU_09
