@@ -86,11 +86,10 @@ async def db_seed(settings: Settings, args: argparse.Namespace) -> int:
     if args.scale:
         from core.db.seed import seed_scale
 
-        report = await seed_scale(target.url, scale=args.scale, now=now)
+        report: object = await seed_scale(target.url, scale=args.scale, now=now)
     else:
-        from core.db.seed import seed_demo
-
         from core.db.engine import make_engine
+        from core.db.seed import seed_demo
         from core.db.uow import Database
 
         db = Database(make_engine(target.url, settings))

@@ -238,6 +238,8 @@ async def start_from_button(update: Update, ctx: Ctx) -> int | None:
     if target is None:
         await context.alert(update, ctx, BUTTON_EXPIRED)
         return None
+    # Leave any other conversation (a half-done booking would read the message as a time).
+    basics.end_conversations(ctx.application, update)
     return await _prompt(update, ctx, target)
 
 

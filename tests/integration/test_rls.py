@@ -237,7 +237,9 @@ async def test_a_client_cannot_book_in_another_clients_name(two_practices, db):
             )
 
 
-async def test_a_client_learns_busy_times_but_not_whose_nor_the_reason_for_time_off(two_practices, db):
+async def test_a_client_learns_busy_times_but_not_whose_nor_the_reason_for_time_off(
+    two_practices, db
+):
     _, b = two_practices
     async with db.for_user(11) as uow:
         rows = (
