@@ -215,6 +215,14 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 # --- the application --------------------------------------------------------------------
 
 
+def _chain(*steps: Any) -> Any:
+    async def run(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        for step in steps:
+            await step(application)
+
+    return run
+
+
 def build_application(
     *,
     settings: Settings,
@@ -225,8 +233,13 @@ def build_application(
     register: Register | None = None,
     persistence_interval: float = 5.0,
     max_running: int = 16,
+    background: bool = False,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The Application for `settings`, with features from `register` and our generic parts."""
+    """The Application for `settings`, with features from `register` and our generic parts.
+
+    `background` starts the reminder/notification dispatcher and the recurring-series
+    upkeep with the application (the real bot and the demo; tests drive them by hand).
+    """
     token = settings.telegram_bot_token
     if not token:
         raise ValueError("TELEGRAM_BOT_TOKEN is needed to build the bot")
@@ -242,6 +255,11 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
+    if background:
+        from bot import background as background_work
+
+        application.post_init = _chain(_post_init, background_work.start)
+        application.post_stop = background_work.stop
     context.attach(application, database=db, clock=clock, settings=settings)
     basics.register_guards(application)
     if register is not None:
@@ -281,7 +299,7 @@ def run_polling(settings: Settings, *, register: Register | None = None) -> None
         _fail(str(err))
     database = Database(make_engine(target.url, settings))
     application = build_application(
-        settings=settings, db=database, register=register or _default_register()
+        settings=settings, db=database, register=register or _default_register(), background=True
     )
 
     async def dispose(_: Application[Any, Any, Any, Any, Any, Any]) -> None:

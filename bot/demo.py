@@ -347,6 +347,7 @@ async def demo_session(
             base_file_url=emu.base_file_url,
             clock=clock,
             register=register,
+            background=True,
         )
         processor = cast(PerChatUpdateProcessor, app.update_processor)
         chat = DemoChat(emu, processor, demo_cast, out, echo=echo)
@@ -367,6 +368,8 @@ async def demo_session(
                 watcher.cancel()
                 await app.updater.stop()
                 await app.stop()
+                if app.post_stop is not None:
+                    await app.post_stop(app)
         out("Bye.")
     finally:
         await emu.stop()

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.conversations.booking_render import mb_data
+from bot.callbacks import uuid_arg
+from bot.conversations.booking_render import book_data, mb_data
 from bot.conversations.requests import request_keyboard
 from bot.formatting import format_date, format_datetime, format_money, format_relative, format_time
 from bot.i18n import N_, Translator, get_translator, normalize_locale
@@ -211,6 +212,10 @@ def _text(item: OutboxItem, tr: Translator, locale: str, tz: str, now: datetime)
 
 
 def _buttons(item: OutboxItem, tr: Translator, now: datetime) -> InlineKeyboardMarkup | None:
+    if item.type is NotificationType.new_availability:
+        # Straight into the booking calendar of that professional.
+        book = book_data("new", uuid_arg(item.professional_id))
+        return _markup([[_button(tr.t("notify.button.book"), book)]])
     appt = item.appointment_id
     if appt is None:
         return None

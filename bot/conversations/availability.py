@@ -9,6 +9,8 @@ a typed save ends it (so later chat text is not mistaken for hours).
 
 from __future__ import annotations
 
+import logging
+import uuid
 import warnings
 from datetime import time, timedelta
 from typing import Any
@@ -34,8 +36,10 @@ from bot.handlers.basics import cancel, end_conversations
 from bot.i18n import Translator
 from core.errors import DomainError
 from core.scheduling.types import MIDNIGHT
-from core.services import availability, professionals
+from core.services import availability, follows, professionals
 from core.validation import InvalidAvailability, parse_weekly_availability
+
+log = logging.getLogger(__name__)
 
 __all__ = ["build_availability", "build_time_off", "register"]
 
@@ -88,6 +92,20 @@ async def show_week(update: Update, ctx: Ctx) -> int:
     return WEEK
 
 
+async def _announce_openings(ctx: Ctx, professional_id: uuid.UUID | None) -> None:
+    """New hours: followers hear about them (the core limits it to once a day each)."""
+    if professional_id is None:
+        return
+    try:
+        async with context.db(ctx).system("openings") as uow:
+            await follows.announce_openings(
+                uow, professional_id=professional_id, now=context.now(ctx)
+            )
+            await uow.commit()
+    except Exception:  # the hours are saved; a lost announcement must not spoil that
+        log.exception("Could not announce new openings of %s", professional_id)
+
+
 async def typed_week(update: Update, ctx: Ctx) -> int:
     """A whole week typed: replace every window."""
     assert update.effective_message is not None
@@ -101,6 +119,7 @@ async def typed_week(update: Update, ctx: Ctx) -> int:
     except DomainError as err:
         await reply_text(update, ctx, render.explain_error(tr, err))
         return WEEK
+    await _announce_openings(ctx, uow.professional_id)
     notice = tr.t("avail.week_saved")
     text = render.week_text(tr, week, zone, notice, hint=False)
     await reply_text(update, ctx, text, reply_markup=render.week_markup(tr))
@@ -127,6 +146,7 @@ async def typed_day(update: Update, ctx: Ctx) -> int:
     except DomainError as err:
         await reply_text(update, ctx, render.explain_error(tr, err))
         return DAY
+    await _announce_openings(ctx, uow.professional_id)
     notice = tr.t("avail.day_saved")
     text = render.day_text(tr, weekday, week, notice, hint=False)
     await reply_text(update, ctx, text, reply_markup=render.day_markup(tr, weekday))
@@ -151,6 +171,7 @@ async def typed_extra(update: Update, ctx: Ctx) -> int:
     except DomainError as err:
         await reply_text(update, ctx, render.explain_error(tr, err))
         return EXTRA
+    await _announce_openings(ctx, uow.professional_id)
     notice = tr.t("avail.extra_saved")
     text = render.extra_text(tr, extra, notice, hint=False)
     await reply_text(update, ctx, text, reply_markup=render.extra_markup(tr, extra))
@@ -190,6 +211,7 @@ async def pressed(update: Update, ctx: Ctx) -> int:
         await _edit(update, *render.end_hours(tr, weekday, hours[0]))
         return DAY
     notice = None
+    opened = False
     async with context.db(ctx).for_user(uid) as uow:
         week = await availability.list_week(uow)
         if action == "clr":
@@ -203,9 +225,12 @@ async def pressed(update: Update, ctx: Ctx) -> int:
                     uow, day_of_week=weekday, windows=[*current, added]
                 )
                 notice = tr.t("avail.window_added", window=render.window_text(*added))
+                opened = True
             except DomainError as err:
                 notice = f"⚠️ {render.explain_error(tr, err)}"
         await uow.commit()
+    if opened:
+        await _announce_openings(ctx, uow.professional_id)
     await _edit(update, render.day_text(tr, weekday, week, notice), render.day_markup(tr, weekday))
     return DAY
 

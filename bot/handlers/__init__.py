@@ -32,6 +32,8 @@ FEATURES: tuple[str, ...] = (
     # Both wait for free text: the other conversations' typed steps come first.
     "bot.conversations.preferences",
     "bot.conversations.messaging",
+    # Blocked / unblocked: whether reminders and notifications can reach a person.
+    "bot.background",
 )
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from core import errors
 from core.db.uow import UnitOfWork
-from core.models import Follow, Professional, TelegramUser
+from core.models import Follow, NotificationType, Professional, RecipientType, TelegramUser
 from core.services.access import require_professional, require_user
+from core.services.notifications import notify
 from core.services.professionals import ProfessionalNotFound
 
 NOTIFY_EVERY = timedelta(hours=24)
@@ -83,3 +84,22 @@ async def followers_to_notify(
         .returning(Follow.user_id)
     )
     return sorted(result.scalars())
+
+
+async def announce_openings(uow: UnitOfWork, *, professional_id: uuid.UUID, now: datetime) -> int:
+    """Tell followers (at most once a day each) that the professional opened new times."""
+    pro = await uow.session.get(Professional, professional_id)
+    if pro is None or not pro.active:
+        return 0
+    followers = await followers_to_notify(uow, professional_id=professional_id, now=now)
+    for user_id in followers:
+        await notify(
+            uow,
+            recipient_id=user_id,
+            recipient_type=RecipientType.client,
+            professional_id=professional_id,
+            type=NotificationType.new_availability,
+            msgid=errors.N_("notify.new_availability"),
+            params={"professional_name": pro.name, "slug": pro.slug},
+        )
+    return len(followers)

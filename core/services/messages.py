@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -32,6 +32,11 @@ CAPTION_LIMIT = 1024  # Telegram's limit for a media caption
 FILE_ID_LIMIT = 255
 PREVIEW_LENGTH = 100
 PAGE_LIMIT = 100
+
+
+# The bot relays a message live and marks its notification read; the outbox steps in only
+# if that has not happened within this grace (no double announcement, nothing lost).
+LIVE_RELAY_GRACE = timedelta(minutes=1)
 
 
 class MessageEmpty(errors.InvalidInput):
@@ -206,6 +211,7 @@ async def send_from_client(
             "message_id": message.id,
             "client_id": client.id,
         },
+        hold_until=now + LIVE_RELAY_GRACE,
     )
     return _view(message)
 
@@ -248,6 +254,7 @@ async def send_from_professional(
             "message_id": message.id,
             "professional_id": pro.id,
         },
+        hold_until=now + LIVE_RELAY_GRACE,
     )
     return _view(message)
 

@@ -47,8 +47,14 @@ async def notify(
     msgid: str,
     params: dict[str, Any] | None = None,
     appointment_id: uuid.UUID | None = None,
+    hold_until: datetime | None = None,
 ) -> uuid.UUID | None:
-    """Queue one notification in the current transaction (None: the person has no Telegram)."""
+    """Queue one notification in the current transaction (None: the person has no Telegram).
+
+    `hold_until` keeps the dispatcher off the row until then, for a caller that delivers
+    it live itself: it marks the row read once delivered, and if it never does (it crashed,
+    Telegram failed), the dispatcher sends the row when the hold expires. Nothing is lost.
+    """
     if recipient_id is None:
         return None
     notification_id = uuid.uuid4()
@@ -63,6 +69,8 @@ async def notify(
             type=type,
             msgid=msgid,
             params=_jsonable(params or {}),
+            claimed_by="live-delivery" if hold_until is not None else None,
+            claimed_until=hold_until,
         )
     )
     return notification_id

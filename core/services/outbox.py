@@ -117,6 +117,8 @@ async def claim_notifications(
         .where(
             n.sent_at.is_(None),
             n.failed_at.is_(None),
+            # Read already (e.g. a message relayed live): nothing left to announce.
+            n.read.is_(False),
             or_(n.attempts == 0, n.next_attempt_at <= now),
             _lease_free(n.claimed_until, now),
         )

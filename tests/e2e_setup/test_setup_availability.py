@@ -162,3 +162,29 @@ async def test_forged_buttons_show_the_week_or_say_the_time_off_is_gone(
 
     assert day_99.text.startswith(t("en", "avail.week_title", zone="São Paulo (America/Sao_Paulo)"))
     assert gone.text == t("en", "availability.time_off_not_found")
+
+
+async def test_followers_hear_once_a_day_when_new_hours_open(
+    emu: BotApiEmulator, db: Database, run_bot, clock
+):
+    from bot.dispatch import Dispatcher
+    from core.models import Follow
+
+    pro = await factories.professional(db, user_id=RITA, locale="pt_BR", name="Rita Lima")
+    follower = factories.next_user_id()
+    await factories.add(db, Follow(professional_id=pro.id, user_id=follower))
+    emu.add_user(RITA, "Rita", language_code="pt-br")
+    emu.add_user(follower, "Bia", language_code="pt-br", started=True)
+    chat = Chat(emu, RITA)
+    async with run_bot() as app:
+        await chat.command("availability")
+        await chat.say("seg-sex 9-12")
+        await chat.command("availability")
+        await chat.say("seg-sáb 9-12")
+        await Dispatcher(db, app.bot, clock).run_once()
+        told = await emu.next_bot_message(follower)
+
+    assert told.text == t("pt_BR", "notify.new_availability", professional_name="Rita Lima")
+    assert button_texts(told) == [t("pt_BR", "notify.button.book")]
+    # the second change the same day does not bother the follower again
+    assert len(emu.chat(follower).bot_messages) == 1
