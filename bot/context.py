@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -66,8 +67,12 @@ _DB, _CLOCK, _SETTINGS, _RESOLVER, _CACHE = (
     "bookingbot.prefs_resolver",
     "bookingbot.prefs_cache",
 )
-_CACHE_SIZE = 1024
+_CACHE_SIZE = 4096
 PREFS_TIMEOUT = 3.0
+# How long a reader's preferences are reused before being read again. This process drops
+# a user's entry when it changes them (forget_prefs); a change made elsewhere (another bot
+# process, a script) shows after at most this long.
+PREFS_TTL = 30.0
 
 
 @dataclass(frozen=True)
@@ -155,40 +160,42 @@ def settings(ctx: Ctx) -> Settings:
 
 
 async def prefs(update: object, ctx: Ctx, *, use_db: bool = True) -> UserPrefs:
-    """The acting user's account preferences, read once per update.
+    """The acting user's account preferences, read at most once per PREFS_TTL seconds.
 
-    When the database cannot answer, the reader still gets a reply in Telegram's language:
-    the failure is logged and empty preferences are returned.
+    Every update needs them (language, zone, menus), so they are kept per Telegram user
+    instead of costing a transaction each time; handlers that change them call
+    :func:`forget_prefs`. When the database cannot answer, the reader still gets a reply
+    in Telegram's language: the failure is logged and empty preferences are returned.
     """
     if not isinstance(update, Update) or update.effective_user is None:
         return UserPrefs()
-    user = update.effective_user
+    user_id = update.effective_user.id
     data = _bot_data(ctx)
-    cache: OrderedDict[tuple[int, int], UserPrefs] = data[_CACHE]
-    key = (update.update_id, user.id)
-    found = cache.get(key)
-    if found is not None:
-        return found
+    cache: OrderedDict[int, tuple[float, UserPrefs]] = data[_CACHE]
+    cached = cache.get(user_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
     if not use_db:
         return UserPrefs()
     resolver: PrefsResolver = data[_RESOLVER]
     try:
         # A reply in Telegram's language beats no reply while the database is slow.
-        found = await asyncio.wait_for(resolver(data[_DB], user.id), PREFS_TIMEOUT)
+        found = await asyncio.wait_for(resolver(data[_DB], user_id), PREFS_TIMEOUT)
     except Exception:
-        log.warning("Cannot read preferences of user %s", user.id, exc_info=True)
+        log.warning("Cannot read preferences of user %s", user_id, exc_info=True)
         return UserPrefs()
-    cache[key] = found
+    cache[user_id] = (time.monotonic() + PREFS_TTL, found)
+    cache.move_to_end(user_id)
     while len(cache) > _CACHE_SIZE:
         cache.popitem(last=False)
     return found
 
 
 def forget_prefs(update: object, ctx: Ctx) -> None:
-    """Drop the cached preferences after changing them, so this update's replies follow."""
+    """Drop the user's kept preferences after changing them, so the next reply follows."""
     if isinstance(update, Update) and update.effective_user is not None:
-        cache: OrderedDict[tuple[int, int], UserPrefs] = _bot_data(ctx)[_CACHE]
-        cache.pop((update.update_id, update.effective_user.id), None)
+        cache: OrderedDict[int, tuple[float, UserPrefs]] = _bot_data(ctx)[_CACHE]
+        cache.pop(update.effective_user.id, None)
 
 
 async def translator_for(update: object, ctx: Ctx, *, use_db: bool = True) -> Translator:

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from tests import factories
-from tests.e2e_client.e2e_client_helpers import Chat, ana
+from tests.e2e_client.e2e_client_helpers import ana
+from tests.e2e_harness import Chat
 from tests.factories_booking import account
 
 JOHN = 7601

@@ -13,7 +13,8 @@ from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from core.models import AppointmentStatus, Notification, NotificationType
 from tests import factories
-from tests.e2e_client.e2e_client_helpers import Chat, ana, client_of
+from tests.e2e_client.e2e_client_helpers import ana, client_of
+from tests.e2e_harness import Chat
 from tests.factories_booking import appointment_row
 
 JOAO = 7401

@@ -12,7 +12,8 @@ from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from core.models import AppointmentStatus, Notification, NotificationType, Review
 from tests import factories
-from tests.e2e_client.e2e_client_helpers import Chat, ana, client_of
+from tests.e2e_client.e2e_client_helpers import ana, client_of
+from tests.e2e_harness import Chat
 
 JOAO = 7501
 MON_10 = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # two days ago, 10:00 in São Paulo

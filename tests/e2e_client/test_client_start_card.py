@@ -11,7 +11,8 @@ from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from core.models import AppointmentStatus, Follow, Review
 from tests import factories
-from tests.e2e_client.e2e_client_helpers import ANA_UID, Chat, ana, client_of
+from tests.e2e_client.e2e_client_helpers import ANA_UID, ana, client_of
+from tests.e2e_harness import Chat
 
 JOHN, LUCIA = 7301, 7302
 

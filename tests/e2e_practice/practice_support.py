@@ -23,13 +23,9 @@ async def edited(emu: BotApiEmulator, message_id: int, times: int = 1) -> Record
     return found
 
 
-def button_texts(message: RecordedMessage) -> list[str]:
-    return [b["text"] for b in message.buttons]
-
-
 class _Reader:
-    """A Translator looked up at each use, so it reads the catalogues the test runs with
-    (the conftest points BOOKINGBOT_LOCALES_DIR at them per test)."""
+    """A Translator looked up at each use, so it reads the catalogues loaded at that time
+    (a test may point BOOKINGBOT_LOCALES_DIR elsewhere and reload them)."""
 
     def __init__(self, locale: str) -> None:
         self.locale = locale

@@ -16,7 +16,8 @@ from core.services.access import NotAProfessional
 from core.services.booking_errors import SessionNotStarted
 from tests import factories as f
 from tests import factories_booking as fb
-from tests.e2e_practice.practice_support import PRO, ZONE, button_texts, edited, tr
+from tests.e2e_harness import button_texts
+from tests.e2e_practice.practice_support import PRO, ZONE, edited, tr
 
 STRANGER = 7099
 

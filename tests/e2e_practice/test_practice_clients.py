@@ -11,7 +11,8 @@ from bot.emulator import BotApiEmulator
 from core.models import Client, Message
 from core.services import clients
 from tests import factories as f
-from tests.e2e_practice.practice_support import PRO, button_texts, edited, tr
+from tests.e2e_harness import button_texts
+from tests.e2e_practice.practice_support import PRO, edited, tr
 
 MARIA = 7101
 ANA = 7102

@@ -14,7 +14,8 @@ from core.models import AppointmentStatus, NotificationType
 from core.services import recurring
 from tests import factories as f
 from tests import factories_more as fm
-from tests.e2e_practice.practice_support import PRO, ZONE, button_texts, edited, tr
+from tests.e2e_harness import button_texts
+from tests.e2e_practice.practice_support import PRO, ZONE, edited, tr
 
 
 def sp(month: int, day: int, hour: int, year: int = 2026) -> datetime:

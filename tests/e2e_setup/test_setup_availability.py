@@ -15,7 +15,8 @@ from core.db.uow import Database
 from core.errors import WindowOverlap
 from core.services import availability
 from tests import factories
-from tests.e2e_setup.conftest import Chat, button_texts
+from tests.e2e_harness import button_texts
+from tests.e2e_setup.setup_support import Chat
 
 RITA, JOAO = 7301, 7302
 

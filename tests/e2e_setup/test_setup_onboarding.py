@@ -11,7 +11,8 @@ from core.models import Profession
 from core.services import professionals
 from core.validation import InvalidMoney
 from tests import factories
-from tests.e2e_setup.conftest import Chat, button_texts
+from tests.e2e_harness import button_texts
+from tests.e2e_setup.setup_support import Chat
 
 ANA, JOHN, LUCIA = 7101, 7102, 7103
 

@@ -12,7 +12,8 @@ from core.db.uow import Database
 from core.services import professionals
 from core.services.professionals import SettingOutOfRange
 from tests import factories
-from tests.e2e_setup.conftest import Chat, button_texts
+from tests.e2e_harness import button_texts
+from tests.e2e_setup.setup_support import Chat
 
 PAULO, MARTA = 7201, 7202
 

@@ -1,8 +1,9 @@
-"""Fixtures for the reminder and outbox tests: an emulator, a Bot on it, people, texts.
+"""Fixtures for the reminder and outbox tests: the harness's emulator and bot, a Bot on the
+emulator, people, texts.
 
-The dispatcher's message ids are not in the shared catalogues yet, so the tests read
-catalogues that hold them (the repository's, plus reminders_support's texts where
-missing). Assertions check what a reader notices (a time, a name, a button), not wording.
+The tests read the repository's catalogues plus reminders_support's texts where missing
+(ids only tests use). Assertions check what a reader notices (a time, a name, a button),
+not wording.
 """
 
 from __future__ import annotations
@@ -12,15 +13,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reminders_support import TOKEN, Pair, fast_dispatcher, make_bot, next_uid, write_catalogues
+from reminders_support import Pair, fast_dispatcher, make_bot, next_uid, write_catalogues
 from telegram import Bot
 
 from bot.dispatch import Dispatcher
-from bot.emulator import BotApiEmulator, RateLimits
+from bot.emulator import BotApiEmulator
 from bot.i18n import locales_dir, reload_catalogues
 from core.db.uow import Database
 from core.models import TelegramUser
 from tests import factories as f
+from tests.e2e_harness import (  # noqa: F401
+    fixture_bot_features,
+    fixture_bot_locale,
+    fixture_bot_options,
+    fixture_emu,
+    fixture_run_bot,
+    fixture_settings,
+)
 
 
 @pytest.fixture(scope="session")
@@ -37,13 +46,6 @@ def _texts(catalogues: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.delenv("BOOKINGBOT_LOCALES_DIR")
     reload_catalogues()
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    """An emulator without flood control (the flood tests build their own)."""
-    async with BotApiEmulator(TOKEN, rate_limits=RateLimits.off()) as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -75,29 +74,15 @@ UNKNOWN_MSGID = "test.no_such_text"
 TEST_TEXTS = {"en": {**ENGLISH, "test.booking": "New request from {client_name} for {starts_at}."}}
 
 
-def _pending(source: Path) -> dict[str, dict[str, str]]:
-    """Texts other areas wrote for the lead to merge (locales/pending/*.json)."""
-    found: dict[str, dict[str, str]] = {}
-    for path in sorted((source / "pending").glob("*.json")):
-        for msgid, texts in json.loads(path.read_text("utf-8")).items():
-            if isinstance(texts, dict):
-                found.setdefault(msgid, texts)
-    return found
-
-
 def write_catalogues(source: Path, target: Path) -> None:
-    """The repository's catalogues, completed with pending texts, then with ours."""
-    shutil.copytree(source, target, dirs_exist_ok=True)
-    pending = _pending(source)
+    """The repository's catalogues, completed with ours where they have no text."""
+    shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("pending"))
     ours = {"en": TEST_TEXTS["en"], "pt_BR": PORTUGUESE, "es": {}}
     for locale, texts in ours.items():
         po = target / locale / "LC_MESSAGES" / "messages.po"
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=locale)
-        merged = {k: v[locale] for k, v in pending.items() if isinstance(v.get(locale), str)}
         for msgid, text in texts.items():
-            merged.setdefault(msgid, text)
-        for msgid, text in merged.items():
             existing = catalog.get(msgid)
             if existing is None:
                 catalog.add(msgid, text)

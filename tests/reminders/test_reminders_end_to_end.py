@@ -3,56 +3,18 @@ the dispatcher delivered, and both reminders reach the client's chat at the righ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import Any
 
-from sqlalchemy.engine import URL
-from telegram.ext import Application
-
-from bot.app import build_application
 from bot.dispatch import Dispatcher
 from bot.emulator import BotApiEmulator
-from bot.handlers import register_features
-from core.config import Settings
 from core.db.uow import Database
 from tests.clock import FrozenClock
-from tests.e2e_client.e2e_client_helpers import ANA_UID, Chat, ana
+from tests.e2e_client.e2e_client_helpers import ANA_UID, ana
+from tests.e2e_harness import Chat, RunBot
 
 JOAO = 7301
 FRI = date(2026, 11, 27)
 FRI_10 = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)  # 10:00 in Sao Paulo
-
-
-@asynccontextmanager
-async def running_bot(
-    emu: BotApiEmulator, db: Database, url: URL, clock: FrozenClock
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        telegram_bot_token=emu.token,
-        database_url=url.render_as_string(hide_password=False),
-        default_locale="pt_BR",
-        default_timezone="America/Sao_Paulo",
-    )
-    app = build_application(
-        settings=settings,
-        db=db,
-        base_url=emu.base_url,
-        base_file_url=emu.base_file_url,
-        clock=clock,
-        register=register_features,
-    )
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
 
 
 def data_of(message, action: str) -> str:
@@ -63,14 +25,14 @@ def data_of(message, action: str) -> str:
 
 
 async def test_a_booking_made_through_the_bot_gets_both_reminders_at_the_right_times(
-    emu: BotApiEmulator, db: Database, database_url: URL, clock: FrozenClock
+    emu: BotApiEmulator, db: Database, clock: FrozenClock, run_bot: RunBot
 ):
     await ana(db)
     emu.add_user(ANA_UID, "Ana", language_code="pt-br", started=True)
     emu.add_user(JOAO, "João", language_code="pt-br", phone_number="5511987654321")
     joao, ana_chat = Chat(emu, JOAO, "pt_BR"), Chat(emu, ANA_UID, "pt_BR")
 
-    async with running_bot(emu, db, database_url, clock) as app:
+    async with run_bot() as app:
         dispatcher = Dispatcher(db, app.bot, clock, "e2e")
         # Wednesday: João books Friday 10:00 from Ana's link.
         await joao.start("ana-souza")
