@@ -173,6 +173,43 @@ async def _store(
     return message
 
 
+async def _send(
+    uow: UnitOfWork,
+    *,
+    client: Client,
+    pro: Professional,
+    sender: MessageSender,
+    content: str | None,
+    file_id: str | None,
+    type: MessageType,
+    now: datetime,
+) -> MessageView:
+    """Store the message and queue its announcement for the other side."""
+    message = await _store(
+        uow, client=client, sender=sender, content=content, file_id=file_id, type=type, now=now
+    )
+    from_client = sender is MessageSender.client
+    # A client added by hand has no Telegram yet (user_id NULL): the message waits in the
+    # history and notify() queues nothing.
+    await notify(
+        uow,
+        recipient_id=pro.user_id if from_client else client.user_id,
+        recipient_type=RecipientType.professional if from_client else RecipientType.client,
+        professional_id=pro.id,
+        type=NotificationType.new_message,
+        msgid=errors.N_("message.new"),
+        params={
+            "sender_name": client.name if from_client else pro.name,
+            "preview": _preview(content),
+            "message_type": type.value,
+            "message_id": message.id,
+            **({"client_id": client.id} if from_client else {"professional_id": pro.id}),
+        },
+        hold_until=now + LIVE_RELAY_GRACE,
+    )
+    return _view(message)
+
+
 async def send_from_client(
     uow: UnitOfWork,
     *,
@@ -188,32 +225,16 @@ async def send_from_client(
     pro = await uow.session.get(Professional, professional_id)
     if pro is None:  # deactivated professionals are not readable by clients
         raise errors.NotFound(entity="professional")
-    message = await _store(
+    return await _send(
         uow,
         client=client,
+        pro=pro,
         sender=MessageSender.client,
         content=content,
         file_id=file_id,
         type=type,
         now=now,
     )
-    await notify(
-        uow,
-        recipient_id=pro.user_id,
-        recipient_type=RecipientType.professional,
-        professional_id=pro.id,
-        type=NotificationType.new_message,
-        msgid=errors.N_("message.new"),
-        params={
-            "sender_name": client.name,
-            "preview": _preview(content),
-            "message_type": type.value,
-            "message_id": message.id,
-            "client_id": client.id,
-        },
-        hold_until=now + LIVE_RELAY_GRACE,
-    )
-    return _view(message)
 
 
 async def send_from_professional(
@@ -230,33 +251,16 @@ async def send_from_professional(
     client = await _tenant_client(uow, client_id)
     pro = await uow.session.get(Professional, client.professional_id)
     assert pro is not None  # the acting professional always reads their own row
-    message = await _store(
+    return await _send(
         uow,
         client=client,
+        pro=pro,
         sender=MessageSender.professional,
         content=content,
         file_id=file_id,
         type=type,
         now=now,
     )
-    # A client added by hand has no Telegram yet: the message waits in the history.
-    await notify(
-        uow,
-        recipient_id=client.user_id,
-        recipient_type=RecipientType.client,
-        professional_id=pro.id,
-        type=NotificationType.new_message,
-        msgid=errors.N_("message.new"),
-        params={
-            "sender_name": pro.name,
-            "preview": _preview(content),
-            "message_type": type.value,
-            "message_id": message.id,
-            "professional_id": pro.id,
-        },
-        hold_until=now + LIVE_RELAY_GRACE,
-    )
-    return _view(message)
 
 
 async def _conversation(
