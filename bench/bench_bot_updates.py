@@ -302,6 +302,9 @@ async def run(server: URL, users: int, rounds: int) -> None:
 
 def main() -> None:
     """Run the benchmark and print its figures."""
+    if any(arg in ("-h", "--help") for arg in sys.argv[1:]):
+        print(__doc__)
+        return
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("bot.i18n").setLevel(logging.ERROR)  # untranslated ids while WIP
     users = int(sys.argv[1]) if len(sys.argv) > 1 else 200

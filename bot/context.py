@@ -26,7 +26,7 @@ from telegram.ext import Application, CallbackContext
 from bot.i18n import Translator, get_translator, normalize_locale
 from core.clock import Clock
 from core.config import Settings
-from core.db.uow import Database
+from core.db.uow import Database, UnitOfWork
 
 if TYPE_CHECKING:
     from telegram._utils.types import ReplyMarkup
@@ -44,6 +44,7 @@ __all__ = [
     "forget_prefs",
     "now",
     "prefs",
+    "prefs_in",
     "read_prefs",
     "reply",
     "reply_text",
@@ -88,25 +89,27 @@ class UserPrefs:
 PrefsResolver = Callable[[Database, int], Awaitable[UserPrefs]]
 
 
+_PREFS_QUERY = text(
+    "SELECT coalesce(u.locale, p.locale), coalesce(u.timezone, p.timezone),"
+    " p.id IS NOT NULL"
+    " FROM (SELECT CAST(:uid AS bigint) AS user_id) AS me"
+    " LEFT JOIN telegram_users AS u ON u.user_id = me.user_id"
+    " LEFT JOIN professionals AS p ON p.user_id = me.user_id"
+)
+
+
+async def _query_prefs(uow: UnitOfWork, user_id: int) -> UserPrefs:
+    row = (await uow.session.execute(_PREFS_QUERY, {"uid": user_id})).one()
+    return UserPrefs(locale=row[0], timezone=row[1], is_professional=bool(row[2]))
+
+
 async def read_prefs(database: Database, user_id: int) -> UserPrefs:
     """The account's chosen locale and zone, in the user's own scope (RLS shows only theirs).
 
     A professional who set no personal preference reads in their practice's locale and zone.
     """
     async with database.for_user(user_id) as uow:
-        row = (
-            await uow.session.execute(
-                text(
-                    "SELECT coalesce(u.locale, p.locale), coalesce(u.timezone, p.timezone),"
-                    " p.id IS NOT NULL"
-                    " FROM (SELECT CAST(:uid AS bigint) AS user_id) AS me"
-                    " LEFT JOIN telegram_users AS u ON u.user_id = me.user_id"
-                    " LEFT JOIN professionals AS p ON p.user_id = me.user_id"
-                ),
-                {"uid": user_id},
-            )
-        ).one()
-    return UserPrefs(locale=row[0], timezone=row[1], is_professional=bool(row[2]))
+        return await _query_prefs(uow, user_id)
 
 
 def attach(
@@ -184,11 +187,31 @@ async def prefs(update: object, ctx: Ctx, *, use_db: bool = True) -> UserPrefs:
     except Exception:
         log.warning("Cannot read preferences of user %s", user_id, exc_info=True)
         return UserPrefs()
+    _keep(cache, user_id, found)
+    return found
+
+
+async def prefs_in(update: object, ctx: Ctx, uow: UnitOfWork) -> UserPrefs:
+    """Like :func:`prefs`, but when they must be read, read them in `uow`, a unit of work the
+    handler opened for the same user, instead of a transaction of their own."""
+    user = update.effective_user if isinstance(update, Update) else None
+    data = _bot_data(ctx)
+    if user is None or uow.user_id != user.id or data[_RESOLVER] is not read_prefs:
+        return await prefs(update, ctx)
+    cache: OrderedDict[int, tuple[float, UserPrefs]] = data[_CACHE]
+    cached = cache.get(user.id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    found = await _query_prefs(uow, user.id)
+    _keep(cache, user.id, found)
+    return found
+
+
+def _keep(cache: OrderedDict[int, tuple[float, UserPrefs]], user_id: int, found: UserPrefs) -> None:
     cache[user_id] = (time.monotonic() + PREFS_TTL, found)
     cache.move_to_end(user_id)
     while len(cache) > _CACHE_SIZE:
         cache.popitem(last=False)
-    return found
 
 
 def forget_prefs(update: object, ctx: Ctx) -> None:

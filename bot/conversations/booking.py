@@ -42,8 +42,10 @@ from bot.conversations.booking_browse import (
     on_slot,
     on_typed,
     on_week,
+    read_week,
     remember,
     show_calendar,
+    show_week,
     uid,
     user_data,
 )
@@ -150,9 +152,12 @@ async def book_command(update: Update, ctx: Ctx) -> int:
     """/book: straight to the calendar with one's only professional, else a choice."""
     async with context.db(ctx).for_user(uid(update)) as uow:
         mine = await my_professionals(uow)
-    if len(mine) == 1:
+        # The usual case, one professional: their calendar in the same transaction.
+        only = Subject("n", mine[0][0]) if len(mine) == 1 else None
+        week = await read_week(update, ctx, uow, only, None) if only else None
+    if week is not None:
         end_conversations(ctx.application, update)
-        return await show_calendar(update, ctx, Subject("n", mine[0][0]), None, edit=False)
+        return await show_week(update, ctx, week, edit=False)
     if not mine:
         await reply(update, ctx, NO_PROFESSIONAL)
         return ConversationHandler.END

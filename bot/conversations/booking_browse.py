@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot import context
 from bot.callbacks import arg_instant, parse
-from bot.context import Ctx, alert, prefs, reply_text, translator_for
+from bot.context import Ctx, alert, prefs_in, reply_text, translator_for
 from bot.conversations.booking_calendar import (
     LOOKAHEAD_DAYS,
     arg_date,
@@ -39,15 +39,16 @@ from bot.errors import reply_error
 from bot.i18n import BUTTON_EXPIRED, N_
 from core import errors
 from core.db.uow import UnitOfWork
-from core.services import booking_queries, professionals
+from core.services import booking_queries
 from core.services import slots as slot_service
 from core.services.booking_queries import AppointmentView
-from core.services.professionals import PublicProfile
+from core.services.slots import BookingProfile
 
 __all__ = [
     "BROWSING",
     "DRAFT",
     "Target",
+    "Week",
     "button_args",
     "confirmation_screen",
     "day_screen",
@@ -58,8 +59,10 @@ __all__ = [
     "on_slot",
     "on_typed",
     "on_week",
+    "read_week",
     "remember",
     "show_calendar",
+    "show_week",
     "uid",
     "user_data",
 ]
@@ -78,7 +81,7 @@ class Target:
     """What a booking screen needs to know about its subject, and the reader's zone."""
 
     subject: Subject
-    profile: PublicProfile
+    profile: BookingProfile
     moving: AppointmentView | None
     zone: str
 
@@ -101,8 +104,9 @@ async def load(update: Update, ctx: Ctx, uow: UnitOfWork, subject: Subject) -> T
         pid = moving.professional_id
     else:
         pid = subject.id
-    profile = await professionals.get_public(uow, professional_id=pid)
-    chosen = (await prefs(update, ctx)).timezone
+    profile = await slot_service.booking_profile(uow, professional_id=pid)
+    # The reader's zone, read in this transaction when not kept from an earlier update.
+    chosen = (await prefs_in(update, ctx, uow)).timezone
     return Target(subject, profile, moving, chosen or profile.timezone)
 
 
@@ -140,41 +144,67 @@ def button_args(update: Update) -> tuple[str | None, Subject | None]:
 # --- screens --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Week:
+    """A calendar page as read from the core: the subject, its first day and free counts."""
+
+    target: Target
+    first: date
+    today: date
+    counts: dict[date, int]
+    now: datetime
+
+
+async def read_week(
+    update: Update, ctx: Ctx, uow: UnitOfWork, subject: Subject, first: date | None
+) -> Week:
+    """The week from `first` (this week when None, stale or absurd) in an open unit of work."""
+    now = context.now(ctx)
+    target = await load(update, ctx, uow, subject)
+    tr = await translator_for(update, ctx)  # kept by load: weeks start as the reader counts
+    today = now.astimezone(target.tz).date()
+    this_week = week_start(today, tr.locale)
+    if first is None or first < this_week or first > today + MAX_AHEAD:
+        first = this_week
+    counts = await slot_service.free_days(
+        uow,
+        professional_id=target.profile.id,
+        now=now,
+        first_day=first,
+        last_day=first + timedelta(days=6 + LOOKAHEAD_DAYS),
+        reader_tz=target.tz,
+    )
+    return Week(target, first, today, counts, now)
+
+
+async def show_week(update: Update, ctx: Ctx, week: Week, *, edit: bool = True) -> int:
+    """Show a week read by `read_week`, free days pressable."""
+    tr = await translator_for(update, ctx)
+    await answer(update)
+    target = week.target
+    screen = calendar(
+        tr,
+        subject=target.subject,
+        profile=target.profile,
+        moving=target.moving,
+        first=week.first,
+        today=week.today,
+        counts=week.counts,
+        zone=target.zone,
+        now=week.now,
+    )
+    await show(update, ctx, screen.text, screen.markup, edit=edit)
+    remember(ctx, target.subject)
+    return BROWSING
+
+
 async def show_calendar(
     update: Update, ctx: Ctx, subject: Subject, first: date | None, *, edit: bool = True
 ) -> int:
     """The week from `first` (this week when None, stale or absurd), free days pressable."""
-    tr = await translator_for(update, ctx)
-    now = context.now(ctx)
     async with context.db(ctx).for_user(uid(update)) as uow:
-        target = await load(update, ctx, uow, subject)
-        today = now.astimezone(target.tz).date()
-        this_week = week_start(today, tr.locale)
-        if first is None or first < this_week or first > today + MAX_AHEAD:
-            first = this_week
-        counts = await slot_service.free_days(
-            uow,
-            professional_id=target.profile.id,
-            now=now,
-            first_day=first,
-            last_day=first + timedelta(days=6 + LOOKAHEAD_DAYS),
-            reader_tz=target.tz,
-        )
-    await answer(update)
-    screen = calendar(
-        tr,
-        subject=subject,
-        profile=target.profile,
-        moving=target.moving,
-        first=first,
-        today=today,
-        counts=counts,
-        zone=target.zone,
-        now=now,
-    )
-    await show(update, ctx, screen.text, screen.markup, edit=edit)
-    remember(ctx, subject)
-    return BROWSING
+        week = await read_week(update, ctx, uow, subject, first)
+    return await show_week(update, ctx, week, edit=edit)
 
 
 async def day_screen(
@@ -187,13 +217,13 @@ async def day_screen(
     lead: str | None = None,
 ) -> int:
     """One day's free times as buttons, after `lead` when given (why we are here)."""
-    tr = await translator_for(update, ctx)
     now = context.now(ctx)
     async with context.db(ctx).for_user(uid(update)) as uow:
         target = await load(update, ctx, uow, subject)
         free = await slot_service.slots_on_day(
             uow, professional_id=target.profile.id, day=day, reader_tz=target.tz, now=now
         )
+    tr = await translator_for(update, ctx)
     await answer(update)
     screen = day_slots(
         tr,
@@ -213,10 +243,10 @@ async def confirmation_screen(
     update: Update, ctx: Ctx, subject: Subject, start: datetime, *, edit: bool = True
 ) -> int:
     """What the client is about to book or move to, with Confirm and Back."""
-    tr = await translator_for(update, ctx)
     now = context.now(ctx)
     async with context.db(ctx).for_user(uid(update)) as uow:
         target = await load(update, ctx, uow, subject)
+    tr = await translator_for(update, ctx)
     await answer(update)
     screen = confirmation(
         tr,

@@ -35,7 +35,7 @@ from bot.formatting import (
 from bot.i18n import N_, Translator
 from core.models import AppointmentStatus
 from core.services.booking_queries import AppointmentView, PolicyView
-from core.services.professionals import PublicProfile
+from core.services.slots import BookingProfile
 
 __all__ = [
     "LOOKAHEAD_DAYS",
@@ -112,7 +112,11 @@ def _join(*parts: str | None) -> str:
 
 
 def _title(
-    tr: Translator, profile: PublicProfile, moving: AppointmentView | None, zone: str, now: datetime
+    tr: Translator,
+    profile: BookingProfile,
+    moving: AppointmentView | None,
+    zone: str,
+    now: datetime,
 ) -> str:
     if moving is None:
         return tr.t(TITLE, professional=profile.name)
@@ -125,7 +129,7 @@ def calendar(
     tr: Translator,
     *,
     subject: Subject,
-    profile: PublicProfile,
+    profile: BookingProfile,
     moving: AppointmentView | None,
     first: date,
     today: date,
@@ -196,7 +200,7 @@ def day_slots(
     tr: Translator,
     *,
     subject: Subject,
-    profile: PublicProfile,
+    profile: BookingProfile,
     day: date,
     slots: Sequence[datetime],
     zone: str,
@@ -238,7 +242,7 @@ def confirmation(
     tr: Translator,
     *,
     subject: Subject,
-    profile: PublicProfile,
+    profile: BookingProfile,
     moving: AppointmentView | None,
     start: datetime,
     zone: str,

@@ -21,6 +21,7 @@ from core.scheduling.slots import free_slots, local_day_bounds
 from core.scheduling.timeparse import nearest, parse_wanted_day, parse_wanted_time
 from core.services.availability import ProfessionalUnavailable, SlotInputs, slot_inputs
 from core.services.booking_errors import BeyondHorizon
+from core.services.professionals import ProfessionalInactive, ProfessionalNotFound
 
 # Any two zones are less than two days apart, so a reader's day lies within these
 # many days either side of the same date in the professional's zone.
@@ -46,6 +47,47 @@ class WantedResult:
     def only_day(self) -> bool:
         """True when the user named a day but no time."""
         return self.wanted is None
+
+
+@dataclass(frozen=True)
+class BookingProfile:
+    """What the booking screens show of a professional (the public profile minus ratings)."""
+
+    id: uuid.UUID
+    name: str
+    timezone: str
+    session_duration: int
+    price_cents: int
+    currency: str
+
+
+async def booking_profile(uow: UnitOfWork, *, professional_id: uuid.UUID) -> BookingProfile:
+    """The professional a client is booking with, in one statement; refused like get_public."""
+    row = (
+        await uow.session.execute(
+            select(
+                Professional.id,
+                Professional.name,
+                Professional.timezone,
+                Professional.session_duration,
+                Professional.price_cents,
+                Professional.currency,
+                Professional.active,
+            ).where(Professional.id == professional_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise ProfessionalNotFound()
+    if not row.active:
+        raise ProfessionalInactive(name=row.name)
+    return BookingProfile(
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        session_duration=row.session_duration,
+        price_cents=row.price_cents,
+        currency=row.currency,
+    )
 
 
 def _slots(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import event
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -102,3 +103,40 @@ async def test_a_change_made_outside_this_bot_shows_once_the_kept_preferences_ex
 
     assert before.startswith("en ")
     assert after.startswith("es ")
+
+
+async def _zone_in_transaction(update: Update, ctx: Ctx) -> None:
+    assert update.effective_user is not None
+    async with context.db(ctx).for_user(update.effective_user.id) as uow:
+        zone = (await context.prefs_in(update, ctx, uow)).timezone
+    tr = await context.translator_for(update, ctx)
+    await reply_text(update, ctx, f"{tr.locale} {zone}")
+
+
+async def test_a_handler_reads_the_preferences_in_its_own_transaction_when_not_kept(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await factories.add(
+        db, TelegramUser(user_id=ANA, first_name="Ana", locale="es", timezone="Europe/Madrid")
+    )
+    emu.add_user(ANA, "Ana", language_code="en")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def register(app) -> None:
+        app.add_handler(CommandHandler("zone", _zone_in_transaction))
+
+    async with run_bot(register):
+        event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+        try:
+            first = await _ask(emu, ANA, "zone")
+            opened = sum("'bookingbot_app'" in s for s in statements)
+            second = await _ask(emu, ANA, "zone")
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+    assert first == second == "es Europe/Madrid"
+    assert opened == 1  # the handler's own transaction, no second one for the preferences
+    assert sum("coalesce(u.locale" in s for s in statements) == 1

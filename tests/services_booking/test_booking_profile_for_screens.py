@@ -1,0 +1,51 @@
+"""The booking screens read the professional in one statement, and refuse like get_public."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import event
+
+from core.services import professionals as pros
+from core.services import slots
+from tests import factories as f
+from tests import factories_booking as fb
+
+
+async def test_the_booking_screens_see_what_the_public_profile_says_in_one_statement(db):
+    pro = await fb.bookable(db, name="Paula Moura", price_cents=15000, currency="BRL")
+    cli = await f.client(db, pro)
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    async with db.for_user(cli.user_id) as uow:
+        public = await pros.get_public(uow, professional_id=pro.id)
+        event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+        try:
+            shown = await slots.booking_profile(uow, professional_id=pro.id)
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+    assert len(seen) == 1, seen
+    assert shown == slots.BookingProfile(
+        id=public.id,
+        name="Paula Moura",
+        timezone=public.timezone,
+        session_duration=60,
+        price_cents=15000,
+        currency="BRL",
+    )
+
+
+async def test_an_unknown_or_inactive_professional_cannot_be_booked_from_the_screens(db):
+    pro = await f.professional(db, active=False)
+    async with db.for_user(f.next_user_id()) as uow:
+        with pytest.raises(pros.ProfessionalNotFound):
+            await slots.booking_profile(uow, professional_id=uuid.uuid4())
+    async with db.for_user(pro.user_id) as uow:
+        with pytest.raises(pros.ProfessionalInactive) as caught:
+            await slots.booking_profile(uow, professional_id=pro.id)
+    assert caught.value.params == {"name": pro.name}
