@@ -263,8 +263,7 @@ def confirmation(
         if moving is not None
         else price_text(tr, profile.price_cents, profile.currency)
     )
-    # Shown when the core's public profile carries the notice (see the report).
-    notice = getattr(profile, "cancellation_notice_minutes", None)
+    notice = profile.cancellation_notice_minutes
     lines = [
         tr.t(CONFIRM_WITH, professional=profile.name),
         tr.t(CONFIRM_WHEN, when=when_text(tr, start, zone, now)),
@@ -274,11 +273,7 @@ def confirmation(
         tr.t(CONFIRM_WAS, when=when_text(tr, moving.starts_at, zone, now)) if moving else None,
     ]
     body = "\n".join(line for line in lines if line)
-    policy = (
-        tr.t(CONFIRM_POLICY, notice=format_duration(notice, locale))
-        if isinstance(notice, int) and notice > 0
-        else None
-    )
+    policy = tr.t(CONFIRM_POLICY, notice=format_duration(notice, locale)) if notice > 0 else None
     title = tr.t(CONFIRM_TITLE_MOVE if moving else CONFIRM_TITLE)
     day = start.astimezone(ZoneInfo(zone)).date()
     rows = [

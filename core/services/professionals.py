@@ -143,6 +143,7 @@ class PublicProfile:
     timezone: str
     payment_type: PaymentType
     payment_percentage: int
+    cancellation_notice_minutes: int
     rating_average: Decimal | None
     review_count: int
 
@@ -254,6 +255,7 @@ async def _public(uow: UnitOfWork, p: Professional) -> PublicProfile:
         timezone=p.timezone,
         payment_type=p.payment_type,
         payment_percentage=p.payment_percentage,
+        cancellation_notice_minutes=p.cancellation_notice_minutes,
         rating_average=average,
         review_count=int(count),
     )

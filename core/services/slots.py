@@ -59,6 +59,8 @@ class BookingProfile:
     session_duration: int
     price_cents: int
     currency: str
+    # Shown on the confirmation screen, so the client knows the policy before booking.
+    cancellation_notice_minutes: int
 
 
 async def booking_profile(uow: UnitOfWork, *, professional_id: uuid.UUID) -> BookingProfile:
@@ -72,6 +74,7 @@ async def booking_profile(uow: UnitOfWork, *, professional_id: uuid.UUID) -> Boo
                 Professional.session_duration,
                 Professional.price_cents,
                 Professional.currency,
+                Professional.cancellation_notice_minutes,
                 Professional.active,
             ).where(Professional.id == professional_id)
         )
@@ -87,6 +90,7 @@ async def booking_profile(uow: UnitOfWork, *, professional_id: uuid.UUID) -> Boo
         session_duration=row.session_duration,
         price_cents=row.price_cents,
         currency=row.currency,
+        cancellation_notice_minutes=row.cancellation_notice_minutes,
     )
 
 

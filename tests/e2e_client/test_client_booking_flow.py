@@ -9,6 +9,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.emulator import BotApiEmulator
+from bot.formatting import format_duration
 from core.db.uow import Database
 from core.models import AppointmentStatus, Client, Notification, NotificationType, RecipientType
 from tests import factories
@@ -107,6 +108,9 @@ async def test_typing_amanha_as_10h_goes_straight_to_the_confirmation_and_typed_
         confirm = await joao.next()
         assert confirm.text.startswith(joao.t("booking.confirm.title"))
         assert "📅 " + joao.when(THU_10) in confirm.text
+        # the cancellation policy is shown before the client commits (24 h in the factory)
+        policy = joao.t("booking.confirm.policy", notice=format_duration(1440, "pt_BR"))
+        assert policy in confirm.text and "24 horas" in policy
 
         await joao.press_edit(confirm, joao.t("booking.button.confirm"))
         await joao.say("João Pedro")

@@ -37,6 +37,7 @@ async def test_the_booking_screens_see_what_the_public_profile_says_in_one_state
         session_duration=60,
         price_cents=15000,
         currency="BRL",
+        cancellation_notice_minutes=public.cancellation_notice_minutes,
     )
 
 
