@@ -63,7 +63,7 @@ from bot.conversations.booking_render import (
     status_label,
     when_text,
 )
-from bot.conversations.messaging import message_button, my_professionals
+from bot.conversations.messaging import message_button
 from bot.errors import reply_error
 from bot.handlers.basics import end_conversations
 from bot.i18n import BUTTON_EXPIRED, CANCELLED, N_, Translator
@@ -151,7 +151,7 @@ async def start_move(update: Update, ctx: Ctx) -> int:
 async def book_command(update: Update, ctx: Ctx) -> int:
     """/book: straight to the calendar with one's only professional, else a choice."""
     async with context.db(ctx).for_user(uid(update)) as uow:
-        mine = await my_professionals(uow)
+        mine = await clients.my_professionals(uow)
         # The usual case, one professional: their calendar in the same transaction.
         only = Subject("n", mine[0][0]) if len(mine) == 1 else None
         week = await read_week(update, ctx, uow, only, None) if only else None

@@ -56,7 +56,6 @@ __all__ = [
     "Target",
     "keyboard",
     "message_button",
-    "my_professionals",
     "register",
     "reply_button",
     "to_professional_data",
@@ -138,17 +137,6 @@ class _Peer:
     chat_id: int | None  # the recipient's Telegram chat; None for a client without Telegram
     sender_name: str  # how the recipient knows the sender
     recipient_name: str
-
-
-async def my_professionals(uow: UnitOfWork) -> list[tuple[uuid.UUID, str]]:
-    """The professionals the acting user is a client of, by name (RLS hides inactive ones)."""
-    rows = await uow.session.execute(
-        select(Professional.id, Professional.name)
-        .join(Client, Client.professional_id == Professional.id)
-        .where(Client.user_id == uow.user_id)
-        .order_by(Professional.name)
-    )
-    return [(pid, name) for pid, name in rows.all()]
 
 
 async def _professional_peer(uow: UnitOfWork, professional_id: uuid.UUID) -> _Peer:
@@ -247,7 +235,7 @@ async def message_command(update: Update, ctx: Ctx) -> int | None:
     """/message: write to your professional, or choose one when you have several."""
     assert update.effective_user is not None
     async with context.db(ctx).for_user(update.effective_user.id) as uow:
-        mine = await my_professionals(uow)
+        mine = await clients.my_professionals(uow)
         is_professional = uow.professional_id is not None
     if len(mine) == 1:
         return await _prompt(update, ctx, Target(True, mine[0][0]))

@@ -22,7 +22,6 @@ from bot.conversations.messaging import (
     NS,
     Target,
     keyboard,
-    my_professionals,
     reply_button,
     to_professional_data,
 )
@@ -68,7 +67,7 @@ async def inbox(update: Update, ctx: Ctx) -> None:
                 buttons.append(InlineKeyboardButton(label, callback_data=_open_data(client_id)))
             empty = N_("message.inbox_empty")
         else:
-            for pid, name in await my_professionals(uow):
+            for pid, name in await clients.my_professionals(uow):
                 label = tr.t(INBOX_LINE, name=name, count=counts.get(pid, 0))
                 buttons.append(InlineKeyboardButton(label, callback_data=to_professional_data(pid)))
             empty = N_("message.no_professional")

@@ -499,3 +499,14 @@ async def list_notes(uow: UnitOfWork, *, client_id: uuid.UUID) -> list[NoteView]
         .order_by(ClientNote.created_at.desc(), ClientNote.updated_at.desc())
     )
     return [_note(r) for r in rows]
+
+
+async def my_professionals(uow: UnitOfWork) -> list[tuple[uuid.UUID, str]]:
+    """The professionals the acting user is a client of, by name (RLS hides inactive ones)."""
+    rows = await uow.session.execute(
+        select(Professional.id, Professional.name)
+        .join(Client, Client.professional_id == Professional.id)
+        .where(Client.user_id == require_user(uow))
+        .order_by(Professional.name)
+    )
+    return [(pid, name) for pid, name in rows.all()]

@@ -6,13 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.conversations import messaging as messaging_conv
 from bot.dispatch import Dispatcher
 from bot.emulator import BotApiEmulator, make_png
 from bot.i18n import get_translator
 from core.db.uow import Database
 from core.models import Message, MessageSender, Notification
-from core.services import messages
+from core.services import clients, messages
 from tests import factories
 from tests.clock import FrozenClock
 
@@ -318,7 +317,7 @@ async def test_a_message_whose_live_relay_never_happened_is_announced_after_the_
 ):
     await practice(db, emu)
     async with db.for_user(JOHN) as uow:
-        pro_id = (await messaging_conv.my_professionals(uow))[0][0]
+        pro_id = (await clients.my_professionals(uow))[0][0]
         # Stored as if the bot crashed right after the commit, before relaying it.
         await messages.send_from_client(
             uow, professional_id=pro_id, text="Are you there?", now=clock()

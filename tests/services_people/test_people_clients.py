@@ -235,3 +235,16 @@ async def test_notes_are_invisible_to_the_client_and_to_another_professional(db)
     async with db.for_user(pro.user_id) as uow:
         notes = await clients.list_notes(uow, client_id=cli.id)
     assert [n.content for n in notes] == ["private: panic attacks"]
+
+
+async def test_a_person_lists_only_the_professionals_they_are_a_client_of(db):
+    mine_a = await f.professional(db, name="Bruna Alves")
+    mine_b = await f.professional(db, name="André Costa")
+    await f.professional(db, name="Not Mine")
+    paused = await f.professional(db, name="Paused Pro", active=False)
+    uid = f.next_user_id()
+    for pro in (mine_a, mine_b, paused):
+        await f.client(db, pro, user_id=uid)
+    async with db.for_user(uid) as uow:
+        listed = await clients.my_professionals(uow)
+    assert listed == [(mine_b.id, "André Costa"), (mine_a.id, "Bruna Alves")]
