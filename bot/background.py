@@ -30,8 +30,8 @@ MATERIALIZE_EVERY = timedelta(hours=1)
 async def _materialize_forever(
     app: Application[Any, Any, Any, Any, Any, Any], stop: asyncio.Event
 ) -> None:
-    database = app.bot_data["bookingbot.db"]
-    clock = app.bot_data["bookingbot.clock"]
+    database = context.db(app)
+    clock = context.clock(app)
     while not stop.is_set():
         try:
             async with database.system("recurring") as uow:
@@ -51,9 +51,9 @@ async def start(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Start the dispatcher and the recurring-series upkeep (called from post_init)."""
     stop = asyncio.Event()
     dispatcher = Dispatcher(
-        context.db(app),  # type: ignore[arg-type]
+        context.db(app),
         app.bot,
-        app.bot_data["bookingbot.clock"],
+        context.clock(app),
         default_worker_id(),
         limiter=Limiter(),
     )

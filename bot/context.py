@@ -142,16 +142,21 @@ def _bot_data(ctx: Ctx | Application[Any, Any, Any, Any, Any, Any]) -> dict[str,
     return data  # type: ignore[no-any-return]
 
 
-def db(ctx: Ctx) -> Database:
+def db(ctx: Ctx | Application[Any, Any, Any, Any, Any, Any]) -> Database:
     """The Database (units of work per user or system scope)."""
     database: Database = _bot_data(ctx)[_DB]
     return database
 
 
+def clock(ctx: Ctx | Application[Any, Any, Any, Any, Any, Any]) -> Clock:
+    """The injected clock itself, for work that asks for the time repeatedly."""
+    found: Clock = _bot_data(ctx)[_CLOCK]
+    return found
+
+
 def now(ctx: Ctx) -> datetime:
     """The current instant from the injected clock (aware, UTC)."""
-    clock: Clock = _bot_data(ctx)[_CLOCK]
-    return clock()
+    return clock(ctx)()
 
 
 def settings(ctx: Ctx) -> Settings:
