@@ -2,7 +2,8 @@
 
 ``build_application`` wires what every conversation relies on:
 
-- the Bot API at ``settings.telegram_api_url`` (Telegram, or the local emulator);
+- the Bot API at ``settings.telegram_api_url`` (Telegram, or the local emulator), over
+  aiohttp (:mod:`bot.transport`) rather than PTB's default httpx;
 - ``AIORateLimiter``: Telegram's global limit, and a 429 waits ``retry_after`` and retries;
 - updates processed concurrently across chats but in order within a chat
   (:class:`PerChatUpdateProcessor`), so a ConversationHandler never sees a person's second
@@ -32,6 +33,7 @@ from bot import context, errors
 from bot.handlers import basics
 from bot.i18n import DEFAULT_LOCALE, N_, get_translator
 from bot.persistence import PostgresPersistence
+from bot.transport import AiohttpRequest
 from core.clock import Clock, system_clock
 from core.config import Settings
 from core.db.uow import Database
@@ -249,6 +251,8 @@ def build_application(
         .token(token)
         .base_url(base_url or f"{api}/bot")
         .base_file_url(base_file_url or f"{api}/file/bot")
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(max_running=max_running))
         .persistence(PostgresPersistence(db, update_interval=persistence_interval))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -47,7 +48,12 @@ FORMAT_LOCALES: dict[str, str] = {"en": "en_GB", "pt_BR": "pt_BR", "es": "es"}
 
 def babel_locale(locale: str | None) -> Locale:
     """Return the Babel Locale used to format for one of the bot's locales."""
-    return Locale.parse(FORMAT_LOCALES[normalize_locale(locale)])
+    return _babel_locale(normalize_locale(locale))
+
+
+@cache
+def _babel_locale(supported: str) -> Locale:
+    return Locale.parse(FORMAT_LOCALES[supported])
 
 
 def _zone(tz: TzLike) -> tzinfo:

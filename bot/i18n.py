@@ -76,13 +76,16 @@ SORRY = N_("common.sorry")
 CANCELLED = N_("common.cancelled")
 
 
+_REPOSITORY_LOCALES = Path(__file__).resolve().parent.parent / "locales"
+
+
 def locales_dir() -> Path:
     """Return the directory holding ``<locale>/LC_MESSAGES/messages.po``."""
     # The override exists for installs where the repository's locales/ is not beside bot/.
     override = os.environ.get("BOOKINGBOT_LOCALES_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "locales"
+    return _REPOSITORY_LOCALES
 
 
 def _match_supported(code: str) -> str | None:

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Literal
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core import errors
@@ -29,6 +30,15 @@ log = logging.getLogger(__name__)
 APP_ROLE = "bookingbot_app"
 SYSTEM_ROLE = "bookingbot_system"
 Actor = Literal["client", "professional", "system"]
+
+_ENTER_AS_SYSTEM = text(
+    f"SELECT set_config('role', '{SYSTEM_ROLE}', true), set_config('app.actor', 'system', true)"
+)
+_ENTER_AS_USER = text(
+    "SELECT nullif(set_config('app.professional_id',"
+    " coalesce(professional_id_of(:user)::text, ''), true), ''),"
+    f" set_config('role', '{APP_ROLE}', true), set_config('app.user_id', :uid, true)"
+)
 
 
 @dataclass(frozen=True)
@@ -64,37 +74,34 @@ class UnitOfWork:
         return self.scope.user_id
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._sessions()
-        try:
-            await self.session.begin()
-            if self.scope.system is not None:
-                await self.session.execute(
-                    text(
-                        f"SELECT set_config('role', '{SYSTEM_ROLE}', true),"
-                        " set_config('app.actor', 'system', true)"
-                    )
-                )
-            else:
-                # set_config('role', ..., true) is SET LOCAL ROLE, in the same round trip.
-                await self.session.execute(
-                    text(
-                        f"SELECT set_config('role', '{APP_ROLE}', true),"
-                        " set_config('app.user_id', :uid, true)"
-                    ),
-                    {"uid": str(self.scope.user_id)},
-                )
-                professional_id = await self.session.scalar(
-                    text(
-                        "SELECT nullif(set_config('app.professional_id', coalesce("
-                        "(SELECT id::text FROM professionals WHERE user_id = :uid), ''), true), '')"
-                    ),
-                    {"uid": self.scope.user_id},
-                )
-                self.professional_id = uuid.UUID(professional_id) if professional_id else None
-        except BaseException as err:
-            await self.session.close()
-            raise self._translated(err) from err
+        # A pooled connection the server has dropped (a restart, a failover, an idle
+        # timeout) fails on its first statement; nothing has been done yet, so the scope
+        # is set again on a new connection. This replaces a ping before every checkout.
+        for attempt in (1, 2):
+            self.session = self._sessions()
+            try:
+                await self._enter()
+            except BaseException as err:
+                await self.session.close()
+                if attempt == 1 and isinstance(err, DBAPIError) and err.connection_invalidated:
+                    log.warning("a pooled database connection was dead; using a new one")
+                    continue
+                raise self._translated(err) from err
+            break
         return self
+
+    async def _enter(self) -> None:
+        await self.session.begin()
+        if self.scope.system is not None:
+            await self.session.execute(_ENTER_AS_SYSTEM)
+            return
+        # One round trip: set_config('role', ..., true) is SET LOCAL ROLE, and
+        # professional_id_of() (revision 0004) reads as the system role, so the lookup
+        # does not depend on the role in force when the statement was planned.
+        professional_id = await self.session.scalar(
+            _ENTER_AS_USER, {"uid": str(self.scope.user_id), "user": self.scope.user_id}
+        )
+        self.professional_id = uuid.UUID(professional_id) if professional_id else None
 
     async def set_professional(self, professional_id: uuid.UUID | None) -> None:
         """Act as this professional from now on (after onboarding creates them)."""

@@ -195,89 +195,90 @@ async def _professional_tz(uow: UnitOfWork, professional_id: uuid.UUID) -> ZoneI
 # --- the slot inputs -----------------------------------------------------------------------
 
 
+# One statement: the professional's settings with their windows and busy time as arrays
+# of rows. Busy time is read over whole UTC days around the range, a day wider on each
+# side than any zone's local days (and the buffer), so no zone arithmetic is needed in SQL;
+# free_slots ignores what lies outside the days it computes.
+_INPUTS_HEAD = """
+SELECT p.timezone, p.session_duration, p.buffer_minutes, p.min_notice_minutes,
+       p.booking_horizon_days,
+       ARRAY(SELECT ROW(a.day_of_week, a.start_time, a.end_time) FROM availability a
+              WHERE a.professional_id = p.id ORDER BY a.day_of_week, a.start_time) AS weekly,
+       ARRAY(SELECT ROW(e.day, e.start_time, e.end_time) FROM extra_availability e
+              WHERE e.professional_id = p.id AND e.day BETWEEN w.first_day AND w.last_day
+              ORDER BY e.day, e.start_time) AS extra,
+"""
+# w: the days asked for, and the busy-time window widened by the buffer.
+_INPUTS_TAIL = """
+  FROM professionals p,
+       LATERAL (SELECT CAST(:first AS date) AS first_day, CAST(:last AS date) AS last_day,
+                       CAST(:since AS timestamptz) - make_interval(mins => p.buffer_minutes) AS lo,
+                       CAST(:until AS timestamptz) + make_interval(mins => p.buffer_minutes) AS hi
+               ) w
+ WHERE p.id = CAST(:p AS uuid)
+"""
+# Anyone else gets bare intervals, flagged as time off or not, from busy_intervals().
+_INPUTS_PUBLIC = text(
+    _INPUTS_HEAD
+    + """
+       ARRAY(SELECT ROW(b.starts_at, b.ends_at, b.is_time_off)
+               FROM busy_intervals(p.id, w.lo, w.hi) b) AS busy
+"""
+    + _INPUTS_TAIL
+)
+# The professional (or the system) reads their own rows directly. Appointments last at
+# most a day (ck_appointments_max_length), so the lower bound lets the index skip history.
+_INPUTS_OWN = text(
+    _INPUTS_HEAD
+    + """
+       ARRAY(SELECT ROW(b.starts_at, b.ends_at, b.off) FROM (
+               SELECT starts_at, ends_at, false AS off FROM appointments
+                WHERE professional_id = p.id
+                  AND status IN ('pending_confirmation', 'confirmed')
+                  AND starts_at < w.hi AND ends_at > w.lo
+                  AND starts_at > w.lo - interval '1 day'
+               UNION ALL
+               SELECT starts_at, ends_at, true FROM time_off
+                WHERE professional_id = p.id AND starts_at < w.hi AND ends_at > w.lo
+             ) b ORDER BY 1) AS busy
+"""
+    + _INPUTS_TAIL
+)
+
+
 async def slot_inputs(
     uow: UnitOfWork, *, professional_id: uuid.UUID, first_day: date, last_day: date
 ) -> SlotInputs:
-    """Settings, windows and busy time of a professional for free_slots, in four statements."""
+    """Settings, windows and busy time of a professional for free_slots, in one statement."""
+    own = uow.scope.system is not None or uow.professional_id == professional_id
     pro = (
         await uow.session.execute(
-            select(
-                Professional.timezone,
-                Professional.session_duration,
-                Professional.buffer_minutes,
-                Professional.min_notice_minutes,
-                Professional.booking_horizon_days,
-            ).where(Professional.id == professional_id)
+            _INPUTS_OWN if own else _INPUTS_PUBLIC,
+            {
+                "p": professional_id,
+                "first": first_day,
+                "last": last_day,
+                "since": datetime.combine(first_day - timedelta(days=1), time(0), UTC),
+                "until": datetime.combine(last_day + timedelta(days=2), time(0), UTC),
+            },
         )
     ).one_or_none()
     if pro is None:  # unknown, or inactive and hidden from this user by RLS
         raise ProfessionalNotFound()
-    tz = ZoneInfo(pro.timezone)
-    rules = SlotRules(
-        session_minutes=pro.session_duration,
-        buffer_minutes=pro.buffer_minutes,
-        min_notice_minutes=pro.min_notice_minutes,
-        horizon_days=pro.booking_horizon_days,
-    )
-
-    weekly_rows = await uow.session.execute(
-        select(Availability.day_of_week, Availability.start_time, Availability.end_time)
-        .where(Availability.professional_id == professional_id)
-        .order_by(Availability.day_of_week, Availability.start_time)
-    )
-    weekly = [WeeklyWindow(d, s, _from_db_end(e)) for d, s, e in weekly_rows]
-    extra_rows = await uow.session.execute(
-        select(ExtraAvailability.day, ExtraAvailability.start_time, ExtraAvailability.end_time)
-        .where(
-            ExtraAvailability.professional_id == professional_id,
-            ExtraAvailability.day.between(first_day, last_day),
-        )
-        .order_by(ExtraAvailability.day, ExtraAvailability.start_time)
-    )
-    extra = [ExtraWindow(d, s, _from_db_end(e)) for d, s, e in extra_rows]
-
-    # Widen by the buffer: a session just outside the range still pushes slots inside it.
-    pad = timedelta(minutes=rules.buffer_minutes)
-    since = local_day_bounds(first_day, tz)[0] - pad
-    until = local_day_bounds(last_day, tz)[1] + pad
-    busy = await _busy(uow, professional_id, since, until)
     return SlotInputs(
-        weekly=weekly,
-        extra=extra,
-        busy=busy,
-        rules=rules,
-        tz=tz,
+        weekly=[WeeklyWindow(d, s, _from_db_end(e)) for d, s, e in pro.weekly],
+        extra=[ExtraWindow(d, s, _from_db_end(e)) for d, s, e in pro.extra],
+        busy=[TimeOff(s, e) if off else Busy(s, e) for s, e, off in pro.busy],
+        rules=SlotRules(
+            session_minutes=pro.session_duration,
+            buffer_minutes=pro.buffer_minutes,
+            min_notice_minutes=pro.min_notice_minutes,
+            horizon_days=pro.booking_horizon_days,
+        ),
+        tz=ZoneInfo(pro.timezone),
         timezone=pro.timezone,
         session_minutes=pro.session_duration,
     )
-
-
-async def _busy(
-    uow: UnitOfWork, professional_id: uuid.UUID, since: datetime, until: datetime
-) -> list[Busy]:
-    params = {"p": professional_id, "f": since, "t": until}
-    if uow.scope.system is not None or uow.professional_id == professional_id:
-        # The professional reads their own rows directly. Appointments last at most a day
-        # (ck_appointments_max_length), so the lower bound lets the index skip old history.
-        rows = await uow.session.execute(
-            text(
-                "SELECT starts_at, ends_at, false AS off FROM appointments"
-                " WHERE professional_id = :p"
-                " AND status IN ('pending_confirmation', 'confirmed')"
-                " AND starts_at < :t AND ends_at > :f AND starts_at > :f - interval '1 day'"
-                " UNION ALL SELECT starts_at, ends_at, true FROM time_off"
-                " WHERE professional_id = :p AND starts_at < :t AND ends_at > :f"
-                " ORDER BY 1"
-            ),
-            params,
-        )
-    else:
-        # Anyone else gets bare intervals, flagged as time off or not, from busy_intervals().
-        rows = await uow.session.execute(
-            text("SELECT starts_at, ends_at, is_time_off FROM busy_intervals(:p, :f, :t)"),
-            params,
-        )
-    return [TimeOff(s, e) if off else Busy(s, e) for s, e, off in rows]
 
 
 # --- weekly windows ----------------------------------------------------------------------
