@@ -291,7 +291,7 @@ async def run(server: URL, users: int, rounds: int) -> None:
             )
         cpu_ratio = statistics.median(cpu["echo"]) / statistics.median(cpu["bot"])
         print(f"  ratio of CPU cost, echo (sequential) / bookingbot {cpu_ratio:12.2f}")
-        print(f"  SQL statements per booking update: {per_update:.1f} (plus pool pre-pings)")
+        print(f"  SQL statements per booking update: {per_update:.1f}")
         print(f"  resident memory: {current:.0f} MiB now, {peak:.0f} MiB peak (this process)")
     finally:
         await emu.stop()

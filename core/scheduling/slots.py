@@ -26,9 +26,10 @@ stays well under a few milliseconds (see bench/bench_free_slots.py).
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from core.scheduling.types import (
@@ -40,7 +41,14 @@ from core.scheduling.types import (
     schema_weekday,
 )
 
-__all__ = ["free_slots", "local_day_bounds", "slots_by_local_day"]
+__all__ = [
+    "count_by_local_day",
+    "free_slot_seconds",
+    "free_slots",
+    "local_day_bounds",
+    "local_day_seconds",
+    "slots_by_local_day",
+]
 
 _UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DAY = 86_400
@@ -65,6 +73,8 @@ def _offset_of_wall(day: date, seconds: int, tz: ZoneInfo, fold: int) -> int:
     return int(offset.total_seconds())
 
 
+# Calendars of many readers ask about the same few days in the same few zones.
+@lru_cache(maxsize=8192)
 def _constant_offset(day: date, tz: ZoneInfo) -> int | None:
     """The UTC offset for the whole local day, or None when it changes that day."""
     # Two opposite transitions within one local day do not occur in the tz database.
@@ -119,16 +129,31 @@ def _busy_arrays(
     return starts, ends
 
 
-def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """Aware UTC instants where the local `day` starts and ends in `tz`."""
+@lru_cache(maxsize=8192)
+def local_day_seconds(day: date, tz: ZoneInfo) -> tuple[int, int]:
+    """Epoch seconds where the local `day` starts and ends in `tz`."""
     offset = _constant_offset(day, tz)
     if offset is not None:
         start = (day.toordinal() - _UNIX_EPOCH_ORDINAL) * _DAY - offset
-        end = start + _DAY
-    else:
-        start = _resolve_wall(day, 0, tz)
-        end = _resolve_wall(day, _DAY, tz)
+        return start, start + _DAY
+    return _resolve_wall(day, 0, tz), _resolve_wall(day, _DAY, tz)
+
+
+def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Aware UTC instants where the local `day` starts and ends in `tz`."""
+    start, end = local_day_seconds(day, tz)
     return datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
+
+
+def count_by_local_day(starts: list[int], tz: ZoneInfo, first: date, last: date) -> dict[date, int]:
+    """How many of the sorted epoch-second `starts` fall on each local day first..last."""
+    counts: dict[date, int] = {}
+    day = first
+    while day <= last:
+        lo, hi = local_day_seconds(day, tz)
+        counts[day] = bisect_left(starts, hi) - bisect_left(starts, lo)
+        day += timedelta(days=1)
+    return counts
 
 
 def free_slots(
@@ -143,6 +168,31 @@ def free_slots(
     last_day: date | None = None,
 ) -> list[datetime]:
     """Sorted aware-UTC starts of every free slot between first_day and last_day (local)."""
+    starts = free_slot_seconds(
+        weekly=weekly,
+        extra=extra,
+        busy=busy,
+        rules=rules,
+        tz=tz,
+        now=now,
+        first_day=first_day,
+        last_day=last_day,
+    )
+    return [datetime.fromtimestamp(s, UTC) for s in starts]
+
+
+def free_slot_seconds(
+    *,
+    weekly: Iterable[WeeklyWindow],
+    extra: Iterable[ExtraWindow],
+    busy: Iterable[Busy],
+    rules: SlotRules,
+    tz: ZoneInfo,
+    now: datetime,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> list[int]:
+    """`free_slots` as sorted epoch seconds, for callers that count or filter many slots."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     today = now.astimezone(tz).date()
@@ -218,7 +268,7 @@ def free_slots(
 
     if needs_sort:
         out = sorted(set(out))
-    return [datetime.fromtimestamp(s, UTC) for s in out]
+    return out
 
 
 def slots_by_local_day(slots: Iterable[datetime], tz: ZoneInfo) -> dict[date, list[datetime]]:

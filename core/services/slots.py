@@ -8,6 +8,7 @@ a professional in Lisbon sees Lisbon's 09:00 as their own 05:00 or 06:00.
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,7 +18,13 @@ from sqlalchemy import select
 from core.db.uow import UnitOfWork
 from core.models import Professional, TelegramUser
 from core.scheduling.errors import TimeMissing
-from core.scheduling.slots import free_slots, local_day_bounds
+from core.scheduling.slots import (
+    count_by_local_day,
+    free_slot_seconds,
+    free_slots,
+    local_day_bounds,
+    local_day_seconds,
+)
 from core.scheduling.timeparse import nearest, parse_wanted_day, parse_wanted_time
 from core.services.availability import ProfessionalUnavailable, SlotInputs, slot_inputs
 from core.services.booking_errors import BeyondHorizon
@@ -159,24 +166,39 @@ async def _reader_zone(uow: UnitOfWork, professional_id: uuid.UUID) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-async def _reader_slots(
+async def _reader_slot_seconds(
     uow: UnitOfWork,
     professional_id: uuid.UUID,
     now: datetime,
     first_day: date,
     last_day: date,
     reader_tz: ZoneInfo,
-) -> list[datetime]:
-    """Free slots whose local date in `reader_tz` is within [first_day, last_day]."""
+) -> tuple[list[int], int, int]:
+    """Free slot starts (epoch seconds) around the reader's local days first..last, and the
+    epoch-second bounds of those days; a slot is on them when lo <= start < hi."""
+    lo = local_day_seconds(first_day, reader_tz)[0]
+    hi = local_day_seconds(last_day, reader_tz)[1]
+    # Any two zones are less than two days apart: read that much around, then keep the
+    # professional's local days that hold the reader's range (known once their zone is).
     inputs = await slot_inputs(
         uow,
         professional_id=professional_id,
         first_day=first_day - _ZONE_SLACK,
         last_day=last_day + _ZONE_SLACK,
     )
-    slots = _slots(inputs, now, first_day - _ZONE_SLACK, last_day + _ZONE_SLACK)
-    local = (s.astimezone(reader_tz) for s in slots)
-    return [s for s in local if first_day <= s.date() <= last_day]
+    pro_first = datetime.fromtimestamp(lo, inputs.tz).date()
+    pro_last = datetime.fromtimestamp(hi - 1, inputs.tz).date()
+    starts = free_slot_seconds(
+        weekly=inputs.weekly,
+        extra=inputs.extra,
+        busy=inputs.busy,
+        rules=inputs.rules,
+        tz=inputs.tz,
+        now=now,
+        first_day=pro_first,
+        last_day=pro_last,
+    )
+    return starts, lo, hi
 
 
 async def free_days(
@@ -195,17 +217,19 @@ async def free_days(
     if last_day < first_day:
         return {}
     tz = reader_tz or await _reader_zone(uow, professional_id)
-    counts = {first_day + timedelta(days=i): 0 for i in range((last_day - first_day).days + 1)}
-    for slot in await _reader_slots(uow, professional_id, now, first_day, last_day, tz):
-        counts[slot.date()] += 1
-    return counts
+    starts, _, _ = await _reader_slot_seconds(uow, professional_id, now, first_day, last_day, tz)
+    return count_by_local_day(starts, tz, first_day, last_day)
 
 
 async def slots_on_day(
     uow: UnitOfWork, *, professional_id: uuid.UUID, day: date, reader_tz: ZoneInfo, now: datetime
 ) -> list[datetime]:
     """Free slots on one local day of the reader, as aware datetimes in the reader's zone."""
-    return await _reader_slots(uow, professional_id, now, day, day, reader_tz)
+    starts, lo, hi = await _reader_slot_seconds(uow, professional_id, now, day, day, reader_tz)
+    return [
+        datetime.fromtimestamp(s, reader_tz)
+        for s in starts[bisect_left(starts, lo) : bisect_left(starts, hi)]
+    ]
 
 
 async def find_wanted(
