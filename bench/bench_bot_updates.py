@@ -186,7 +186,7 @@ async def measure(
 
 
 class StatementCounter:
-    """SQL statements sent while counting (pool pre-pings are not included)."""
+    """SQL statements sent while counting (BEGIN, COMMIT and ROLLBACK are not included)."""
 
     def __init__(self, db: Database) -> None:
         self.count, self.on = 0, False

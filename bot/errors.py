@@ -22,7 +22,7 @@ import asyncpg
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
 from bot.context import Ctx, alert_text, translator_for
@@ -116,8 +116,13 @@ async def on_error(update: object, ctx: Ctx) -> None:
     if isinstance(err, Forbidden):
         log.info("Telegram refused to deliver for update %s: %s", update.update_id, err)
         return
-    if isinstance(err, RetryAfter | NetworkError):
+    if isinstance(err, BadRequest) and "not modified" in str(err).lower():
+        # The same screen shown again (a double tap): the person already sees it.
+        log.debug("Update %s left the message as it was", update.update_id)
+        return
+    if isinstance(err, RetryAfter | NetworkError) and not isinstance(err, BadRequest):
         # Telegram or the network is struggling; an apology would most likely fail too.
+        # (PTB's BadRequest is a NetworkError, but it means our request was wrong: a bug.)
         log.warning("Telegram unavailable while handling update %s: %r", update.update_id, err)
         return
     log.error("Unexpected error while handling update %s", _describe(update), exc_info=err)

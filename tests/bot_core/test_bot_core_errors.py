@@ -7,6 +7,7 @@ import logging
 import pytest
 from sqlalchemy.exc import OperationalError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Callback, matches, register_namespace
@@ -54,7 +55,18 @@ def failing_handlers(app) -> None:
     async def raw_connection_error(update: Update, ctx) -> None:
         raise OperationalError("SELECT 1", {}, ConnectionRefusedError("refused"))
 
+    async def refused_by_telegram(update: Update, ctx) -> None:
+        raise BadRequest("Can't parse entities: unsupported start tag")
+
+    async def same_screen_again(update: Update, ctx) -> None:
+        raise BadRequest(
+            "Message is not modified: specified new message content and reply markup are"
+            " exactly the same as a current content and reply markup of the message"
+        )
+
     app.add_handler(CommandHandler("buttons", buttons))
+    app.add_handler(CommandHandler("badrequest", refused_by_telegram))
+    app.add_handler(CommandHandler("samescreen", same_screen_again))
     app.add_handler(CallbackQueryHandler(refuse, pattern=matches(ERR, "refuse")))
     app.add_handler(CallbackQueryHandler(answered_then_conflict, pattern=matches(ERR, "answered")))
     app.add_handler(CommandHandler("notfound", not_found))
@@ -142,3 +154,32 @@ async def test_a_bug_gets_an_apology_and_a_logged_traceback_with_the_update(
     assert isinstance(record.exc_info[1], RuntimeError)
     assert '"text": "/crash"' in record.getMessage()
     assert "Traceback" in caplog.text
+
+
+async def test_a_request_telegram_refuses_gets_an_apology_and_a_logged_traceback(
+    emu: BotApiEmulator, run_bot, caplog: pytest.LogCaptureFixture
+):
+    emu.add_user(ANA, "Ana", language_code="pt")
+    with caplog.at_level(logging.ERROR, logger="bot.errors"):
+        async with run_bot(failing_handlers):
+            await emu.send_command(ANA, "badrequest")
+            reply = await emu.next_bot_message(ANA)
+
+    assert reply.text == get_translator("pt").t(SORRY)
+    [record] = [r for r in caplog.records if r.name == "bot.errors"]
+    assert isinstance(record.exc_info[1], BadRequest)
+
+
+async def test_showing_the_same_screen_again_says_nothing_more(
+    emu: BotApiEmulator, run_bot, caplog: pytest.LogCaptureFixture
+):
+    emu.add_user(ANA, "Ana", language_code="pt")
+    with caplog.at_level(logging.WARNING, logger="bot.errors"):
+        async with run_bot(failing_handlers):
+            await emu.send_command(ANA, "samescreen")
+            await emu.send_command(ANA, "notfound")  # a later answer: the first was silent
+            reply = await emu.next_bot_message(ANA)
+
+    assert reply.text == get_translator("pt").t("error.not_found")
+    assert [m.text for m in emu.chat(ANA).bot_messages] == [reply.text]
+    assert not [r for r in caplog.records if r.name == "bot.errors"]
