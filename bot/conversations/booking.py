@@ -180,8 +180,7 @@ async def on_confirm(update: Update, ctx: Ctx) -> int | None:
     if subject.moving:
         return await _finish(update, ctx, subject, start)
     async with context.db(ctx).for_user(uid(update)) as uow:
-        # No change given: this reads the client's record with that professional.
-        me = await clients.update_contact(uow, professional_id=subject.id)
+        me = await clients.my_record(uow, professional_id=subject.id)
         profile = await professionals.get_public(uow, professional_id=subject.id)
     if me.phone:
         return await _finish(update, ctx, subject, start)

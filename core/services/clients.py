@@ -282,6 +282,21 @@ async def _claim_invite(uow: UnitOfWork, token: str) -> LinkResult:
     return LinkResult(profile, client_view(row), created=False, via_invite=True)
 
 
+async def my_record(uow: UnitOfWork, *, professional_id: uuid.UUID) -> ClientView:
+    """The acting client's own record with one professional (name, phone, e-mail)."""
+    return client_view(await _my_row(uow, professional_id))
+
+
+async def _my_row(uow: UnitOfWork, professional_id: uuid.UUID) -> Client:
+    user_id = require_user(uow)
+    row = await uow.session.scalar(
+        select(Client).where(Client.professional_id == professional_id, Client.user_id == user_id)
+    )
+    if row is None:
+        raise NotAClient()
+    return row
+
+
 async def update_contact(
     uow: UnitOfWork,
     *,
@@ -291,12 +306,7 @@ async def update_contact(
     email: str | None = None,
 ) -> ClientView:
     """The acting client completes their name, phone or e-mail for one professional."""
-    user_id = require_user(uow)
-    row = await uow.session.scalar(
-        select(Client).where(Client.professional_id == professional_id, Client.user_id == user_id)
-    )
-    if row is None:
-        raise NotAClient()
+    row = await _my_row(uow, professional_id)
     _set_contact(row, name=name, phone=phone, email=email)
     await uow.flush()
     return client_view(row)

@@ -156,6 +156,26 @@ async def test_a_client_completes_their_contact_for_one_professional(db):
     assert (view.name, view.phone) == ("Lia Souza", "+351912345678")
 
 
+async def test_a_client_reads_back_their_own_contact_and_nobody_elses(db):
+    pro = await f.professional(db, slug="dr-rui")
+    lia, ana = f.next_user_id(), f.next_user_id()
+    await open_link(db, lia, "dr-rui")
+    await open_link(db, ana, "dr-rui")
+    async with db.for_user(lia) as uow:
+        await clients.update_contact(uow, professional_id=pro.id, phone="+351 912 345 678")
+        await uow.commit()
+
+    async with db.for_user(lia) as uow:
+        mine = await clients.my_record(uow, professional_id=pro.id)
+    async with db.for_user(ana) as uow:
+        hers = await clients.my_record(uow, professional_id=pro.id)
+        with pytest.raises(clients.NotAClient):
+            await clients.my_record(uow, professional_id=(await f.professional(db)).id)
+
+    assert mine.phone == "+351912345678"
+    assert hers.phone is None and hers.id != mine.id
+
+
 async def test_client_search_ignores_case_and_accents_and_matches_phone_digits(db):
     pro = await f.professional(db)
     for name, phone in (("José Antônio", "+5511911112222"), ("Joana", None), ("Bruno", None)):
