@@ -21,7 +21,7 @@ from typing import cast
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from bot.app import PerChatUpdateProcessor, Register, build_application
+from bot.app import PerChatUpdateProcessor, Register, build_application, tune_runtime
 from bot.demo_terminal import (
     Transcript,
     button_rows,
@@ -386,6 +386,7 @@ def run_demo(settings: Settings, *, register: Register | None = None) -> None:
     def out(line: str) -> None:
         print(line, flush=True)
 
+    tune_runtime()
     try:
         asyncio.run(
             demo_session(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.db.uow import UnitOfWork
 from core.models import Professional, TelegramUser
@@ -70,22 +70,23 @@ class BookingProfile:
     cancellation_notice_minutes: int
 
 
+# Built once: a hot path (every booking screen) need not rebuild and re-key its statement.
+_PRO = Professional.__table__
+_BOOKING_PROFILE = select(
+    _PRO.c.id,
+    _PRO.c.name,
+    _PRO.c.timezone,
+    _PRO.c.session_duration,
+    _PRO.c.price_cents,
+    _PRO.c.currency,
+    _PRO.c.cancellation_notice_minutes,
+    _PRO.c.active,
+).where(_PRO.c.id == bindparam("pid"))
+
+
 async def booking_profile(uow: UnitOfWork, *, professional_id: uuid.UUID) -> BookingProfile:
     """The professional a client is booking with, in one statement; refused like get_public."""
-    row = (
-        await uow.session.execute(
-            select(
-                Professional.id,
-                Professional.name,
-                Professional.timezone,
-                Professional.session_duration,
-                Professional.price_cents,
-                Professional.currency,
-                Professional.cancellation_notice_minutes,
-                Professional.active,
-            ).where(Professional.id == professional_id)
-        )
-    ).one_or_none()
+    row = (await uow.session.execute(_BOOKING_PROFILE, {"pid": professional_id})).one_or_none()
     if row is None:
         raise ProfessionalNotFound()
     if not row.active:
