@@ -1,7 +1,7 @@
 """Updates per second through the Bot API emulator: the real bot on a booking step against a
 bare python-telegram-bot echo bot, in the same run, on the same emulator.
 
-Run: .venv/bin/python bench/bench_bot_updates.py [users] [rounds]   (default 200 5)
+Run: .venv/bin/python bench/bench_bot_updates.py [users] [rounds]   (default 200 9)
 
 The booking step, for each of `users` clients of one seeded professional, all at once:
 ``/book`` (the calendar opens), press the first day with free times (the day's times),
@@ -39,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import URL
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
@@ -50,6 +50,7 @@ from bot.handlers import FEATURES, register_features
 from core.config import Settings
 from core.db import migrate
 from core.db.engine import make_engine, resolve
+from core.db.observe import StatementLog
 from core.db.uow import Database
 from core.models import Availability, Client, Profession, Professional
 
@@ -190,18 +191,6 @@ async def measure(
     return updates / elapsed, 1000 * cpu / updates
 
 
-class StatementCounter:
-    """SQL statements sent while counting (BEGIN, COMMIT and ROLLBACK are not included)."""
-
-    def __init__(self, db: Database) -> None:
-        self.count, self.on = 0, False
-        event.listen(db.engine.sync_engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, *args: object) -> None:
-        if self.on:
-            self.count += 1
-
-
 async def run(server: URL, users: int, rounds: int) -> None:
     name = f"bookingbot_bench_bot_{os.getpid()}"
     admin = make_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -226,7 +215,7 @@ async def run(server: URL, users: int, rounds: int) -> None:
         bot_users = [fresh(users) for _ in range(rounds)]
         limited = fresh(min(users, 70))
         await seed(db, [u for group in bot_users for u in group] + limited)
-        statements = StatementCounter(db)
+        statements = 0
 
         def ours(with_limiter: bool) -> AnyApp:
             app = build_application(
@@ -250,17 +239,21 @@ async def run(server: URL, users: int, rounds: int) -> None:
         cpu: dict[str, list[float]] = {"echo": [], "echo_c": [], "bot": []}
         # Rounds interleave the bots, so a busy moment of the machine hits them all alike.
         for r in range(rounds):
-            for key, app, step, group in (
+            order = [
                 ("echo", echo_bot(False), echo_step, fresh(users)),
                 ("echo_c", echo_bot(True), echo_step, fresh(users)),
                 ("bot", ours(False), booking_step, bot_users[r]),
-            ):
+            ]
+            if r % 2:  # every other round the other way round, so a drift hits both alike
+                order.reverse()
+            for key, app, step, group in order:
                 await start(app)
-                statements.on = key == "bot"
-                rate, cpu_ms = await measure(emu, step, group)
+                async with StatementLog(db.engine) as log:
+                    rate, cpu_ms = await measure(emu, step, group)
+                if key == "bot":
+                    statements += len(log)
                 rates[key].append(rate)
                 cpu[key].append(cpu_ms)
-                statements.on = False
                 await stop(app)
         app = ours(True)
         await start(app)
@@ -271,7 +264,7 @@ async def run(server: URL, users: int, rounds: int) -> None:
         current, peak = rss_mb()
         med = {key: statistics.median(values) for key, values in rates.items()}
         best = {key: max(values) for key, values in rates.items()}
-        per_update = statements.count / (rounds * users * STEPS)
+        per_update = statements / (rounds * users * STEPS)
         print(f"\n{users - 10} users at once, {STEPS} updates each, emulator flood control off;")
         print(
             f"updates per second (median, best of {rounds} interleaved rounds)"
@@ -322,7 +315,7 @@ def main() -> None:
     tune_runtime()
     logging.getLogger("bot.i18n").setLevel(logging.ERROR)  # untranslated ids while WIP
     users = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 9
     if users <= 10 or rounds < 1:
         raise SystemExit("usage: bench_bot_updates.py [users > 10] [rounds >= 1]")
     asyncio.run(run(resolve(Settings()).url, users, rounds))

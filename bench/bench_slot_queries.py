@@ -21,13 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings
 from core.db import migrate
 from core.db.engine import make_engine, resolve
+from core.db.observe import StatementLog
 from core.db.uow import Database
 from core.models import Availability, Client, Profession, Professional
 from core.services import slots
@@ -84,15 +85,9 @@ async def measure(
     db: Database, pro: Professional, user_id: int, calls: int
 ) -> tuple[int, list[float]]:
     """Statements of one call, and the seconds each of `calls` units of work took."""
-    statements: list[str] = []
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    async with db.for_user(user_id) as uow:
-        await slots.list_free_slots(uow, professional_id=pro.id, now=NOW)
-    event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    async with StatementLog(db.engine) as statements:
+        async with db.for_user(user_id) as uow:
+            await slots.list_free_slots(uow, professional_id=pro.id, now=NOW)
 
     timings = []
     for _ in range(calls):

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from sqlalchemy import text
 from telegram import Message, Update
 from telegram.constants import CallbackQueryLimit, MessageLimit
 from telegram.error import BadRequest
@@ -89,17 +88,17 @@ class UserPrefs:
 PrefsResolver = Callable[[Database, int], Awaitable[UserPrefs]]
 
 
-_PREFS_QUERY = text(
+_PREFS_QUERY = (
     "SELECT coalesce(u.locale, p.locale), coalesce(u.timezone, p.timezone),"
     " p.id IS NOT NULL"
-    " FROM (SELECT CAST(:uid AS bigint) AS user_id) AS me"
+    " FROM (SELECT $1::bigint AS user_id) AS me"
     " LEFT JOIN telegram_users AS u ON u.user_id = me.user_id"
     " LEFT JOIN professionals AS p ON p.user_id = me.user_id"
 )
 
 
 async def _query_prefs(uow: UnitOfWork, user_id: int) -> UserPrefs:
-    row = (await uow.session.execute(_PREFS_QUERY, {"uid": user_id})).one()
+    row = await uow.fetchrow(_PREFS_QUERY, user_id)
     return UserPrefs(locale=row[0], timezone=row[1], is_professional=bool(row[2]))
 
 

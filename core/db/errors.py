@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from core import errors
@@ -34,14 +35,25 @@ def translate(err: BaseException) -> errors.DomainError | None:
     """The domain error for a database failure, or None when it is a bug to surface."""
     if isinstance(err, errors.DomainError):
         return err
-    if isinstance(err, OperationalError | InterfaceError | ConnectionError | OSError):
+    if isinstance(
+        err,
+        OperationalError
+        | InterfaceError
+        | ConnectionError
+        | OSError
+        | asyncpg.ConnectionDoesNotExistError,
+    ):
         return errors.DatabaseUnavailable()
-    if not isinstance(err, DBAPIError):
+    if isinstance(err, DBAPIError):
+        root = _root(err)
+        sqlstate = str(getattr(root, "sqlstate", "") or getattr(err.orig, "sqlstate", "") or "")
+        invalidated = err.connection_invalidated
+    elif isinstance(err, asyncpg.PostgresError):  # UnitOfWork.fetch: straight from the driver
+        root, sqlstate, invalidated = err, str(err.sqlstate or ""), False
+    else:
         return None
-    root = _root(err)
-    sqlstate = str(getattr(root, "sqlstate", "") or getattr(err.orig, "sqlstate", "") or "")
     constraint = getattr(root, "constraint_name", None)
-    if sqlstate.startswith(_CONNECTION_SQLSTATES) or err.connection_invalidated:
+    if sqlstate.startswith(_CONNECTION_SQLSTATES) or invalidated:
         return errors.DatabaseUnavailable()
     if constraint and constraint in BY_CONSTRAINT:
         return BY_CONSTRAINT[constraint](constraint=constraint)

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -68,6 +68,7 @@ class UnitOfWork:
         self.session: AsyncSession
         self.professional_id: uuid.UUID | None = None
         self._committed = False
+        self._driver: Any = None
 
     @property
     def user_id(self) -> int | None:
@@ -102,6 +103,29 @@ class UnitOfWork:
             _ENTER_AS_USER, {"uid": str(self.scope.user_id), "user": self.scope.user_id}
         )
         self.professional_id = uuid.UUID(professional_id) if professional_id else None
+
+    async def fetch(self, sql: str, *args: object) -> list[Any]:
+        """Rows of one fixed read statement (``$1`` placeholders), in this unit of work's
+        transaction and scope, straight through the driver.
+
+        For the hot read paths of every booking screen: the ORM and SQLAlchemy's execution
+        layers cost about twice what the round trip itself does. Rows are asyncpg records
+        (by name or position); a refusal or a lost connection is translated like any other.
+        """
+        try:
+            if self._driver is None:
+                connection = await self.session.connection()
+                self._driver = (await connection.get_raw_connection()).driver_connection
+            return await self._driver.fetch(sql, *args)  # type: ignore[no-any-return]
+        except BaseException as err:
+            if self._driver is not None and self._driver.is_closed():
+                raise errors.DatabaseUnavailable() from err
+            raise self._translated(err) from err
+
+    async def fetchrow(self, sql: str, *args: object) -> Any:
+        """The first row of `fetch`, or None."""
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
 
     async def set_professional(self, professional_id: uuid.UUID | None) -> None:
         """Act as this professional from now on (after onboarding creates them)."""

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 
 from core import errors
 from core.db.uow import UnitOfWork
@@ -198,27 +198,26 @@ async def _professional_tz(uow: UnitOfWork, professional_id: uuid.UUID) -> ZoneI
 # One statement: the professional's settings with their windows and busy time as arrays
 # of rows. Busy time is read over whole UTC days around the range, a day wider on each
 # side than any zone's local days (and the buffer), so no zone arithmetic is needed in SQL;
-# free_slots ignores what lies outside the days it computes.
+# free_slots ignores what lies outside the days it computes. Parameters: $1 professional,
+# $2..$3 the local days, $4..$5 the busy-time window before the buffer.
 _INPUTS_HEAD = """
 SELECT p.timezone, p.session_duration, p.buffer_minutes, p.min_notice_minutes,
        p.booking_horizon_days,
        ARRAY(SELECT ROW(a.day_of_week, a.start_time, a.end_time) FROM availability a
               WHERE a.professional_id = p.id ORDER BY a.day_of_week, a.start_time) AS weekly,
        ARRAY(SELECT ROW(e.day, e.start_time, e.end_time) FROM extra_availability e
-              WHERE e.professional_id = p.id AND e.day BETWEEN w.first_day AND w.last_day
+              WHERE e.professional_id = p.id AND e.day BETWEEN $2::date AND $3::date
               ORDER BY e.day, e.start_time) AS extra,
 """
-# w: the days asked for, and the busy-time window widened by the buffer.
+# w: the busy-time window widened by the buffer.
 _INPUTS_TAIL = """
   FROM professionals p,
-       LATERAL (SELECT CAST(:first AS date) AS first_day, CAST(:last AS date) AS last_day,
-                       CAST(:since AS timestamptz) - make_interval(mins => p.buffer_minutes) AS lo,
-                       CAST(:until AS timestamptz) + make_interval(mins => p.buffer_minutes) AS hi
-               ) w
- WHERE p.id = CAST(:p AS uuid)
+       LATERAL (SELECT $4::timestamptz - make_interval(mins => p.buffer_minutes) AS lo,
+                       $5::timestamptz + make_interval(mins => p.buffer_minutes) AS hi) w
+ WHERE p.id = $1::uuid
 """
 # Anyone else gets bare intervals, flagged as time off or not, from busy_intervals().
-_INPUTS_PUBLIC = text(
+_INPUTS_PUBLIC = (
     _INPUTS_HEAD
     + """
        ARRAY(SELECT ROW(b.starts_at, b.ends_at, b.is_time_off)
@@ -228,7 +227,7 @@ _INPUTS_PUBLIC = text(
 )
 # The professional (or the system) reads their own rows directly. Appointments last at
 # most a day (ck_appointments_max_length), so the lower bound lets the index skip history.
-_INPUTS_OWN = text(
+_INPUTS_OWN = (
     _INPUTS_HEAD
     + """
        ARRAY(SELECT ROW(b.starts_at, b.ends_at, b.off) FROM (
@@ -251,33 +250,29 @@ async def slot_inputs(
 ) -> SlotInputs:
     """Settings, windows and busy time of a professional for free_slots, in one statement."""
     own = uow.scope.system is not None or uow.professional_id == professional_id
-    pro = (
-        await uow.session.execute(
-            _INPUTS_OWN if own else _INPUTS_PUBLIC,
-            {
-                "p": professional_id,
-                "first": first_day,
-                "last": last_day,
-                "since": datetime.combine(first_day - timedelta(days=1), time(0), UTC),
-                "until": datetime.combine(last_day + timedelta(days=2), time(0), UTC),
-            },
-        )
-    ).one_or_none()
+    pro = await uow.fetchrow(
+        _INPUTS_OWN if own else _INPUTS_PUBLIC,
+        professional_id,
+        first_day,
+        last_day,
+        datetime.combine(first_day - timedelta(days=1), time(0), UTC),
+        datetime.combine(last_day + timedelta(days=2), time(0), UTC),
+    )
     if pro is None:  # unknown, or inactive and hidden from this user by RLS
         raise ProfessionalNotFound()
     return SlotInputs(
-        weekly=[WeeklyWindow(d, s, _from_db_end(e)) for d, s, e in pro.weekly],
-        extra=[ExtraWindow(d, s, _from_db_end(e)) for d, s, e in pro.extra],
-        busy=[TimeOff(s, e) if off else Busy(s, e) for s, e, off in pro.busy],
+        weekly=[WeeklyWindow(d, s, _from_db_end(e)) for d, s, e in pro["weekly"]],
+        extra=[ExtraWindow(d, s, _from_db_end(e)) for d, s, e in pro["extra"]],
+        busy=[TimeOff(s, e) if off else Busy(s, e) for s, e, off in pro["busy"]],
         rules=SlotRules(
-            session_minutes=pro.session_duration,
-            buffer_minutes=pro.buffer_minutes,
-            min_notice_minutes=pro.min_notice_minutes,
-            horizon_days=pro.booking_horizon_days,
+            session_minutes=pro["session_duration"],
+            buffer_minutes=pro["buffer_minutes"],
+            min_notice_minutes=pro["min_notice_minutes"],
+            horizon_days=pro["booking_horizon_days"],
         ),
-        tz=ZoneInfo(pro.timezone),
-        timezone=pro.timezone,
-        session_minutes=pro.session_duration,
+        tz=ZoneInfo(pro["timezone"]),
+        timezone=pro["timezone"],
+        session_minutes=pro["session_duration"],
     )
 
 

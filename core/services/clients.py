@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -511,16 +511,13 @@ async def list_notes(uow: UnitOfWork, *, client_id: uuid.UUID) -> list[NoteView]
     return [_note(r) for r in rows]
 
 
-# Built once: /book asks this of every client.
-_MY_PROFESSIONALS = (
-    select(Professional.__table__.c.id, Professional.__table__.c.name)
-    .join(Client.__table__, Client.__table__.c.professional_id == Professional.__table__.c.id)
-    .where(Client.__table__.c.user_id == bindparam("uid"))
-    .order_by(Professional.__table__.c.name)
-)
+# /book asks this of every client: straight through the driver (UnitOfWork.fetch).
+_MY_PROFESSIONALS = """
+SELECT p.id, p.name FROM professionals p JOIN clients c ON c.professional_id = p.id
+ WHERE c.user_id = $1::bigint ORDER BY p.name
+"""
 
 
 async def my_professionals(uow: UnitOfWork) -> list[tuple[uuid.UUID, str]]:
     """The professionals the acting user is a client of, by name (RLS hides inactive ones)."""
-    rows = await uow.session.execute(_MY_PROFESSIONALS, {"uid": require_user(uow)})
-    return [(pid, name) for pid, name in rows.all()]
+    return [(pid, name) for pid, name in await uow.fetch(_MY_PROFESSIONALS, require_user(uow))]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from core.db.uow import UnitOfWork
 from core.models import Professional, TelegramUser
@@ -70,35 +70,29 @@ class BookingProfile:
     cancellation_notice_minutes: int
 
 
-# Built once: a hot path (every booking screen) need not rebuild and re-key its statement.
-_PRO = Professional.__table__
-_BOOKING_PROFILE = select(
-    _PRO.c.id,
-    _PRO.c.name,
-    _PRO.c.timezone,
-    _PRO.c.session_duration,
-    _PRO.c.price_cents,
-    _PRO.c.currency,
-    _PRO.c.cancellation_notice_minutes,
-    _PRO.c.active,
-).where(_PRO.c.id == bindparam("pid"))
+# Every booking screen reads this: straight through the driver (UnitOfWork.fetch).
+_BOOKING_PROFILE = """
+SELECT id, name, timezone, session_duration, price_cents, currency,
+       cancellation_notice_minutes, active
+  FROM professionals WHERE id = $1::uuid
+"""
 
 
 async def booking_profile(uow: UnitOfWork, *, professional_id: uuid.UUID) -> BookingProfile:
     """The professional a client is booking with, in one statement; refused like get_public."""
-    row = (await uow.session.execute(_BOOKING_PROFILE, {"pid": professional_id})).one_or_none()
+    row = await uow.fetchrow(_BOOKING_PROFILE, professional_id)
     if row is None:
         raise ProfessionalNotFound()
-    if not row.active:
-        raise ProfessionalInactive(name=row.name)
+    if not row["active"]:
+        raise ProfessionalInactive(name=row["name"])
     return BookingProfile(
-        id=row.id,
-        name=row.name,
-        timezone=row.timezone,
-        session_duration=row.session_duration,
-        price_cents=row.price_cents,
-        currency=row.currency,
-        cancellation_notice_minutes=row.cancellation_notice_minutes,
+        id=row["id"],
+        name=row["name"],
+        timezone=row["timezone"],
+        session_duration=row["session_duration"],
+        price_cents=row["price_cents"],
+        currency=row["currency"],
+        cancellation_notice_minutes=row["cancellation_notice_minutes"],
     )
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import event
 from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot import context
 from bot.context import Ctx, forget_prefs, read_prefs, reply_text, set_prefs_resolver, user_tz
 from bot.emulator import BotApiEmulator
+from core.db.observe import StatementLog
 from core.db.uow import Database
 from core.models import TelegramUser
 from core.services import clients
@@ -120,22 +120,16 @@ async def test_a_handler_reads_the_preferences_in_its_own_transaction_when_not_k
         db, TelegramUser(user_id=ANA, first_name="Ana", locale="es", timezone="Europe/Madrid")
     )
     emu.add_user(ANA, "Ana", language_code="en")
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
 
     def register(app) -> None:
         app.add_handler(CommandHandler("zone", _zone_in_transaction))
 
     async with run_bot(register):
-        event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-        try:
+        async with StatementLog(db.engine) as log:
             first = await _ask(emu, ANA, "zone")
-            opened = sum("'bookingbot_app'" in s for s in statements)
+            opened = sum("'bookingbot_app'" in s for s in log.statements)
             second = await _ask(emu, ANA, "zone")
-        finally:
-            event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        statements = log.statements
 
     assert first == second == "es Europe/Madrid"
     assert opened == 1  # the handler's own transaction, no second one for the preferences

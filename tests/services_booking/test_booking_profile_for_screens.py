@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event
 
+from core.db.observe import StatementLog
 from core.services import professionals as pros
 from core.services import slots
 from tests import factories as f
@@ -16,20 +16,13 @@ from tests import factories_booking as fb
 async def test_the_booking_screens_see_what_the_public_profile_says_in_one_statement(db):
     pro = await fb.bookable(db, name="Paula Moura", price_cents=15000, currency="BRL")
     cli = await f.client(db, pro)
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
     async with db.for_user(cli.user_id) as uow:
         public = await pros.get_public(uow, professional_id=pro.id)
-        event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-        try:
+    async with StatementLog(db.engine) as log:
+        async with db.for_user(cli.user_id) as uow:
             shown = await slots.booking_profile(uow, professional_id=pro.id)
-        finally:
-            event.remove(db.engine.sync_engine, "before_cursor_execute", record)
 
-    assert len(seen) == 1, seen
+    assert len(log) == 2, log.statements  # opening the unit of work, then the profile
     assert shown == slots.BookingProfile(
         id=public.id,
         name="Paula Moura",

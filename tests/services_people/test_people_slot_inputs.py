@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from core.db.observe import StatementLog
 from core.models import Appointment, AppointmentStatus, Client, ExtraAvailability
 from core.scheduling.slots import free_slots
 from core.scheduling.types import Busy, TimeOff
@@ -102,20 +103,14 @@ async def test_slot_inputs_takes_one_statement_for_2000_sessions_as_for_10(db):
     reader = f.next_user_id()
 
     async def measure() -> tuple[int, int]:
-        counted: list[str] = []
-
-        def count(conn, cursor, statement, *args):
-            counted.append(statement)
-
-        async with db.for_user(reader) as uow:
-            event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-            try:
+        async with db.for_user(reader) as uow:  # the driver looks up new types once
+            await availability.slot_inputs(uow, professional_id=pro.id, first_day=MON, last_day=MON)
+        async with StatementLog(db.engine) as log:
+            async with db.for_user(reader) as uow:
                 inputs = await availability.slot_inputs(
                     uow, professional_id=pro.id, first_day=MON, last_day=MON + timedelta(days=90)
                 )
-            finally:
-                event.remove(db.engine.sync_engine, "before_cursor_execute", count)
-        return len(counted), len(inputs.busy)
+        return len(log) - 1, len(inputs.busy)  # less the statement opening the unit of work
 
     await fp.many_appointments(db, pro, cli, first=at(0), count=10)
     few = await measure()

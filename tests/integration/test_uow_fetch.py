@@ -1,0 +1,62 @@
+"""UnitOfWork.fetch, the driver-level read path of the booking screens, keeps every rule
+of the ORM path: the scope's row-level security, and refusals translated."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from core import errors
+from tests import factories as f
+
+
+async def test_fetch_sees_only_what_the_acting_users_policies_show(db):
+    pro_a, pro_b = await f.professional(db), await f.professional(db)
+    lia = await f.client(db, pro_a)
+    await f.client(db, pro_b)
+    await f.client(db, pro_b)
+
+    async with db.for_user(pro_a.user_id) as uow:
+        as_a = await uow.fetch("SELECT count(*) AS n FROM clients")
+    async with db.for_user(lia.user_id) as uow:
+        as_lia = await uow.fetchrow("SELECT id FROM clients")
+        nobody = await uow.fetchrow("SELECT id FROM clients WHERE professional_id = $1", pro_b.id)
+    async with db.system("test") as uow:
+        everyone = await uow.fetchrow("SELECT count(*) FROM clients")
+
+    assert as_a[0]["n"] == 1
+    assert as_lia["id"] == lia.id
+    assert nobody is None
+    assert everyone[0] == 3
+
+
+async def test_a_write_the_policies_refuse_through_fetch_is_not_allowed(db):
+    pro = await f.professional(db)
+    cli = await f.client(db, pro)
+    async with db.for_user(cli.user_id) as uow:  # a client writing the professional's notes
+        with pytest.raises(errors.NotAllowed):
+            await uow.fetch(
+                "INSERT INTO client_notes (id, professional_id, client_id, content)"
+                " VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'x') RETURNING id",
+                pro.id,
+                cli.id,
+            )
+
+
+async def test_a_connection_lost_during_fetch_is_the_database_unavailable(db, admin_engine):
+    pro = await f.professional(db)
+    async with db.for_user(pro.user_id) as uow:
+        [pid] = await uow.fetchrow("SELECT pg_backend_pid()")
+        async with admin_engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        for _ in range(100):  # until the driver has seen the server hang up
+            if uow._driver.is_closed():
+                break
+            await asyncio.sleep(0.02)
+        with pytest.raises(errors.DatabaseUnavailable):
+            await uow.fetch("SELECT 1")
+
+    async with db.for_user(pro.user_id) as uow:  # the next unit of work gets a live connection
+        assert (await uow.fetchrow("SELECT 1"))[0] == 1
