@@ -16,6 +16,10 @@ relies on the dispatcher skipping rows already read (reported to the lead).
 
 A message counts as read (``messages.mark_read``) when its recipient opens the
 conversation: presses Reply or Message, writes back, or opens it from ``/inbox``.
+
+Text, a photo or a document that no conversation waits for is offered on (:func:`stray`):
+"Send this message to Ana?" with one Send button per professional; nothing is sent
+without that tap.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -47,8 +50,8 @@ from bot.handlers import basics
 from bot.i18n import BUTTON_EXPIRED, N_, Translator, get_translator
 from core.db.uow import UnitOfWork
 from core.errors import DomainError
-from core.models import Client, MessageSender, MessageType, NotificationType, Professional
-from core.services import clients, messages, notifications, professionals
+from core.models import MessageSender, MessageType, NotificationType
+from core.services import clients, messages, notifications
 
 __all__ = [
     "CONVERSATION",
@@ -68,11 +71,15 @@ CONVERSATION = "messaging"
 WRITING = 1
 LEAVE_GROUP = 1  # after the features' group: see `leave`
 _TARGET = "messaging.target"  # user_data: Target.encode() while a message is being written
+# user_data: a message written outside any conversation, kept until its Send button.
+_STRAY = "messaging.stray"
 CAPTION_LIMIT = 1024
 
 BUTTON_MESSAGE = N_("message.button")
 BUTTON_REPLY = N_("message.button_reply")
 BUTTON_AGAIN = N_("message.button_again")
+BUTTON_SEND_STRAY = N_("message.stray.button")
+ASK_STRAY = N_("message.stray.ask")
 
 
 @dataclass(frozen=True)
@@ -129,45 +136,16 @@ def reply_button(tr: Translator, target: Target) -> InlineKeyboardButton:
     return InlineKeyboardButton(tr.t(BUTTON_REPLY), callback_data=target.button_data())
 
 
-# --- stopgaps: reads the core does not offer yet (reported; to move into core.services) ----
+# --- reading and storing through the core ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Peer:
-    chat_id: int | None  # the recipient's Telegram chat; None for a client without Telegram
-    sender_name: str  # how the recipient knows the sender
-    recipient_name: str
-
-
-async def _professional_peer(uow: UnitOfWork, professional_id: uuid.UUID) -> _Peer:
-    row = (
-        await uow.session.execute(
-            select(Client.name, Professional.user_id, Professional.name)
-            .join(Professional, Professional.id == Client.professional_id)
-            .where(Client.professional_id == professional_id, Client.user_id == uow.user_id)
-        )
-    ).first()
-    if row is None:
-        raise messages.NotYourProfessional(professional_id=professional_id)
-    return _Peer(chat_id=row[1], sender_name=row[0], recipient_name=row[2])
-
-
-# --- the core -----------------------------------------------------------------------------
-
-
-async def _client_peer(uow: UnitOfWork, client_id: uuid.UUID) -> _Peer:
-    client = clients.client_view(await clients.tenant_client(uow, client_id))
-    me = await professionals.get_me(uow)
-    return _Peer(chat_id=client.user_id, sender_name=me.name, recipient_name=client.name)
-
-
-async def _read_and_peer(uow: UnitOfWork, target: Target, ctx: Ctx) -> _Peer:
+async def _read_and_peer(uow: UnitOfWork, target: Target, ctx: Ctx) -> messages.Peer:
     """Mark the other side's messages read and say who the conversation is with."""
     if target.to_professional:
         await messages.mark_read(uow, professional_id=target.id, now=context.now(ctx))
-        return await _professional_peer(uow, target.id)
+        return await messages.professional_peer(uow, professional_id=target.id)
     await messages.mark_read(uow, client_id=target.id, now=context.now(ctx))
-    return await _client_peer(uow, target.id)
+    return await messages.client_peer(uow, client_id=target.id)
 
 
 @dataclass(frozen=True)
@@ -187,7 +165,7 @@ def _body(message: Message) -> _Body:
 
 async def _store(
     ctx: Ctx, user_id: int, target: Target, body: _Body
-) -> tuple[_Peer, messages.MessageView]:
+) -> tuple[messages.Peer, messages.MessageView]:
     now, text, file_id, kind = context.now(ctx), body.text, body.file_id, body.type
     async with context.db(ctx).for_user(user_id) as uow:
         if target.to_professional:
@@ -278,7 +256,7 @@ async def _send(
         await ctx.bot.send_message(chat_id, text, reply_markup=markup)
 
 
-async def _relay(ctx: Ctx, peer: _Peer, sent: messages.MessageView, body: _Body) -> bool:
+async def _relay(ctx: Ctx, peer: messages.Peer, sent: messages.MessageView, body: _Body) -> bool:
     """Re-send the stored message to its recipient; False when it could not reach them."""
     if peer.chat_id is None:
         return False
@@ -372,6 +350,65 @@ async def native_reply(update: Update, ctx: Ctx) -> None:
         await _deliver(update, ctx, target)
 
 
+def _stray_data(professional_id: uuid.UUID) -> str:
+    return Callback(NS, "st", (uuid_arg(professional_id),)).encode()
+
+
+async def stray(update: Update, ctx: Ctx) -> None:
+    """Text, a photo or a document that no conversation waits for: offer to send it on.
+
+    In a chat with their professional's bot, that is what a client most likely meant; one
+    tap sends what they already wrote, nothing goes anywhere without it.
+    """
+    assert update.effective_user is not None and update.effective_message is not None
+    assert ctx.user_data is not None
+    async with context.db(ctx).for_user(update.effective_user.id) as uow:
+        mine = await clients.my_professionals(uow)
+        is_professional = uow.professional_id is not None
+    if not mine:
+        msgid = N_("message.use_inbox") if is_professional else N_("message.no_professional")
+        await reply(update, ctx, msgid)
+        return
+    body = _body(update.effective_message)
+    ctx.user_data[_STRAY] = {"type": body.type.value, "text": body.text, "file_id": body.file_id}
+    tr = await translator_for(update, ctx)
+    buttons = [
+        InlineKeyboardButton(tr.t(BUTTON_SEND_STRAY, name=name), callback_data=_stray_data(pid))
+        for pid, name in mine
+    ]
+    text = (
+        tr.t(ASK_STRAY, name=mine[0][1])
+        if len(mine) == 1
+        else tr.t(N_("message.choose_professional"))
+    )
+    await reply_text(update, ctx, text, reply_markup=keyboard(*buttons))
+
+
+async def send_stray(update: Update, ctx: Ctx) -> None:
+    """msg:st:<professional>: send the message kept by `stray` to that professional."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parsed = parse(query.data)
+    professional_id = arg_uuid(parsed.arg(0)) if parsed is not None else None
+    saved = ctx.user_data.get(_STRAY) if ctx.user_data is not None else None
+    if professional_id is None or not isinstance(saved, dict):
+        await context.alert(update, ctx, BUTTON_EXPIRED)
+        return
+    await query.answer()
+    body = _Body(MessageType(saved["type"]), saved.get("text"), saved.get("file_id"))
+    target = Target(True, professional_id)
+    peer, sent = await _store(ctx, update.effective_user.id, target, body)
+    if ctx.user_data is not None:
+        ctx.user_data.pop(_STRAY, None)  # sent once: the button is spent
+    delivered = await _relay(ctx, peer, sent, body)
+    tr = await translator_for(update, ctx)
+    msgid = N_("message.sent") if delivered else N_("message.saved_for_later")
+    again = InlineKeyboardButton(tr.t(BUTTON_AGAIN), callback_data=target.button_data())
+    await query.edit_message_text(
+        tr.t(msgid, name=peer.recipient_name), reply_markup=keyboard(again)
+    )
+
+
 async def leave(update: Update, ctx: Ctx) -> None:
     """Another command, or another feature's button, while a message was being written: that
     message is given up, so a later text is not sent to the professional by surprise."""
@@ -422,7 +459,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             persistent=True,
         )
     application.add_handler(conversation)
+    application.add_handler(CallbackQueryHandler(send_stray, pattern=matches(NS, "st")))
     messaging_inbox.register(application)
+    # Last of the features: what no conversation waited for (see STEP_TIMEOUT in basics).
+    application.add_handler(MessageHandler(_CONTENT, stray))
     application.add_handler(
         MessageHandler(filters.COMMAND & ~_OWN_COMMANDS, leave), group=LEAVE_GROUP
     )

@@ -9,6 +9,7 @@ everything, in group -1.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Message, Update
@@ -19,9 +20,11 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
+from bot import context
 from bot.callbacks import expired_button
 from bot.context import Ctx, prefs, reply, reply_text, translator_for
 from bot.i18n import CANCELLED, N_
@@ -30,6 +33,8 @@ __all__ = [
     "GUARD_GROUP",
     "MAX_COMMAND_LENGTH",
     "MAX_TEXT_LENGTH",
+    "STALE_GROUP",
+    "STEP_TIMEOUT",
     "cancel",
     "end_conversations",
     "help_command",
@@ -41,6 +46,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 GUARD_GROUP = -1
+STALE_GROUP = -2
+# A step waiting for typed text (a name, a comment, a time in words) is left after this
+# long without a word from the person: what they write hours later is a new message (to
+# their professional, say), not a late answer to a question they walked away from.
+STEP_TIMEOUT = timedelta(hours=1)
+_LAST_SEEN = "last_seen"  # user_data: when this person last wrote (epoch seconds)
 # A deep-link payload is at most 64 characters, a command name 32: a longer command line
 # is not something a button or link of ours produced.
 MAX_COMMAND_LENGTH = 100
@@ -128,8 +139,27 @@ async def refuse_too_long(update: Update, ctx: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
+async def leave_stale_steps(update: Update, ctx: Ctx) -> None:
+    """Before anything else: a message after a long silence leaves any waiting step.
+
+    Only messages: a button carries what it is about and answers for itself. The time
+    is kept in the person's (persisted) data, so this holds across restarts too.
+    """
+    data = ctx.user_data
+    if data is None or update.message is None:
+        return
+    now = context.now(ctx).timestamp()
+    seen = data.get(_LAST_SEEN)
+    data[_LAST_SEEN] = now
+    if isinstance(seen, int | float) and now - seen > STEP_TIMEOUT.total_seconds():
+        ended = end_conversations(ctx.application, update)
+        if ended:
+            log.info("Left %d stale conversation(s) of update %s", ended, update.update_id)
+
+
 def register_guards(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Handlers that must run before every feature (group -1)."""
+    """Handlers that must run before every feature (groups -2 and -1)."""
+    application.add_handler(TypeHandler(Update, leave_stale_steps), group=STALE_GROUP)
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGES & TOO_LONG_TEXT, refuse_too_long),
         group=GUARD_GROUP,

@@ -149,6 +149,32 @@ async def _tenant_client(uow: UnitOfWork, client_id: uuid.UUID) -> Client:
     return client
 
 
+@dataclass(frozen=True)
+class Peer:
+    """The other side of a conversation, as the acting user writes to them."""
+
+    chat_id: int | None  # their Telegram chat; None for a client added by hand, not on Telegram
+    sender_name: str  # how they know the acting user
+    recipient_name: str  # how the acting user knows them
+
+
+async def professional_peer(uow: UnitOfWork, *, professional_id: uuid.UUID) -> Peer:
+    """A client writing to one of their professionals (refused for anyone else's)."""
+    client = await _my_client_row(uow, professional_id)
+    professional = await uow.session.get(Professional, professional_id)
+    if professional is None:  # hidden by RLS: inactive
+        raise NotYourProfessional(professional_id=professional_id)
+    return Peer(professional.user_id, client.name, professional.name)
+
+
+async def client_peer(uow: UnitOfWork, *, client_id: uuid.UUID) -> Peer:
+    """A professional writing to one of their clients."""
+    client = await _tenant_client(uow, client_id)
+    professional = await uow.session.get(Professional, require_professional(uow))
+    assert professional is not None  # the acting professional always sees their own row
+    return Peer(client.user_id, professional.name, client.name)
+
+
 async def _store(
     uow: UnitOfWork,
     *,

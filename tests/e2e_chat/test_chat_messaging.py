@@ -262,9 +262,11 @@ async def test_another_command_while_writing_gives_the_message_up(
         await emu.send_command(JOHN, "help")
         await emu.next_bot_message(JOHN)
         await emu.send_text(JOHN, "just thinking aloud")
+        offer = await emu.next_bot_message(JOHN)  # only offered, not sent
         await emu.send_command(JOHN, "inbox")
         inbox = await emu.next_bot_message(JOHN)
 
+    assert offer.text == t("message.stray.ask", name="Ana Lima")
     assert inbox.text == t("message.inbox_title")
     assert emu.chat(PRO).bot_messages == []
     assert await stored(db) == []
@@ -331,3 +333,38 @@ async def test_a_message_whose_live_relay_never_happened_is_announced_after_the_
 
     assert held.sent == 0 and late.sent == 1
     assert "Are you there?" in announced.text
+
+
+async def test_a_text_outside_any_conversation_is_sent_on_only_when_the_client_says_so(
+    db: Database, emu: BotApiEmulator, run_bot
+):
+    await practice(db, emu)
+    async with run_bot():
+        await emu.send_text(JOHN, "Running 10 minutes late, sorry!")
+        offer = await emu.next_bot_message(JOHN)
+        asked = offer.text
+        assert await stored(db) == []  # nothing sent without the tap
+        press = await emu.press(JOHN, offer.message_id, t("message.stray.button", name="Ana Lima"))
+        await press.wait_answer()
+        relayed = await emu.next_bot_message(PRO)
+        again = await emu.press(JOHN, offer.message_id, t("message.stray.button", name="Ana Lima"))
+        second = await again.wait_answer()
+
+    assert asked == t("message.stray.ask", name="Ana Lima")
+    assert relayed.text == "✉️ John Smith: Running 10 minutes late, sorry!"
+    assert emu.chat(JOHN).message(offer.message_id).text == t("message.sent", name="Ana Lima")
+    assert [(m.sender, m.content) for m in await stored(db)] == [
+        (MessageSender.client, "Running 10 minutes late, sorry!")
+    ]
+    assert second.text == t("common.button_expired")  # the text went once
+
+
+async def test_a_stray_text_from_someone_without_a_professional_says_how_to_connect(
+    db: Database, emu: BotApiEmulator, run_bot
+):
+    emu.add_user(7199, "Zé", language_code="en", started=True)
+    async with run_bot():
+        await emu.send_text(7199, "hello?")
+        answer = await emu.next_bot_message(7199)
+
+    assert answer.text == t("message.no_professional")

@@ -11,7 +11,14 @@ from sqlalchemy import select
 from bot.emulator import BotApiEmulator
 from bot.formatting import format_duration
 from core.db.uow import Database
-from core.models import AppointmentStatus, Client, Notification, NotificationType, RecipientType
+from core.models import (
+    Appointment,
+    AppointmentStatus,
+    Client,
+    Notification,
+    NotificationType,
+    RecipientType,
+)
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ANA_UID, ana, client_of
 from tests.e2e_harness import Chat
@@ -126,6 +133,39 @@ async def test_typing_amanha_as_10h_goes_straight_to_the_confirmation_and_typed_
     async with db.system("tests") as uow:
         me = await uow.session.scalar(select(Client).where(Client.user_id == JOAO))
     assert (me.name, me.phone) == ("João Pedro", "+5511987654321")
+
+
+async def test_a_message_hours_after_leaving_the_name_question_is_not_taken_for_a_name(
+    emu: BotApiEmulator, db: Database, run_bot, clock
+):
+    await ana(db)
+    emu.add_user(ANA_UID, "Ana", language_code="pt-br", started=True)
+    emu.add_user(JOAO, "João", language_code="pt-br")
+    joao = Chat(emu, JOAO, "pt_BR")
+    async with run_bot():
+        await joao.start("ana-souza")
+        await joao.next()
+        card = await joao.next()
+        await joao.press(card, joao.t("profile.button.book"))
+        await joao.next()
+        await joao.say("amanhã às 10h")
+        confirm = await joao.next()
+        asked = await joao.press_edit(confirm, joao.t("booking.button.confirm"))
+        assert "“João”" in asked.text  # the bot waits for a name
+
+        clock.advance(hours=3)
+        await joao.say("Oi Ana, posso mudar para a tarde?")
+        offer = await joao.next()
+        assert offer.text == joao.t("message.stray.ask", name="Ana Souza")
+        sent = await joao.press_edit(offer, joao.t("message.stray.button", name="Ana Souza"))
+        relayed = await emu.next_bot_message(ANA_UID)
+
+    assert relayed.text == "✉️ João: Oi Ana, posso mudar para a tarde?"
+    assert sent.text == joao.t("message.sent", name="Ana Souza")
+    async with db.system("tests") as uow:
+        me = await uow.session.scalar(select(Client).where(Client.user_id == JOAO))
+        booked = await uow.session.scalar(select(Appointment).where(Appointment.client_id == me.id))
+    assert me.name == "João" and booked is None
 
 
 async def test_a_returning_client_with_a_phone_is_confirmed_at_once_when_the_professional_auto_confirms(

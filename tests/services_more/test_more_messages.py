@@ -189,3 +189,34 @@ async def test_a_message_to_a_client_without_telegram_waits_in_the_history(db):
         page = await messages.history(uow, client_id=cli.id)
     assert [m.text for m in page.items] == ["welcome"]
     assert await fm.notifications(db) == []
+
+
+async def test_each_side_sees_whom_they_write_to_and_how_they_are_known(db):
+    pro = await f.professional(db, name="Ana Lima")
+    cli = await f.client(db, pro, name="John Smith")
+    offline = await f.client(db, pro, user_id=None, name="Rosa", invite_token="tok-2")
+    async with db.for_user(cli.user_id) as uow:
+        to_pro = await messages.professional_peer(uow, professional_id=pro.id)
+    async with db.for_user(pro.user_id) as uow:
+        to_cli = await messages.client_peer(uow, client_id=cli.id)
+        to_offline = await messages.client_peer(uow, client_id=offline.id)
+
+    assert to_pro == messages.Peer(pro.user_id, "John Smith", "Ana Lima")
+    assert to_cli == messages.Peer(cli.user_id, "Ana Lima", "John Smith")
+    assert to_offline == messages.Peer(None, "Ana Lima", "Rosa")
+
+
+async def test_nobody_gets_a_peer_outside_their_own_practice(db):
+    pro, other = await f.professional(db), await f.professional(db)
+    inactive = await f.professional(db, active=False)
+    cli = await f.client(db, pro)
+    await f.client(db, inactive, user_id=cli.user_id)
+    theirs = await f.client(db, other)
+    async with db.for_user(cli.user_id) as uow:
+        with pytest.raises(messages.NotYourProfessional):
+            await messages.professional_peer(uow, professional_id=other.id)
+        with pytest.raises(messages.NotYourProfessional):
+            await messages.professional_peer(uow, professional_id=inactive.id)
+    async with db.for_user(pro.user_id) as uow:
+        with pytest.raises(errors.NotFound):
+            await messages.client_peer(uow, client_id=theirs.id)
