@@ -5,8 +5,9 @@ Run: .venv/bin/python bench/bench_hot_queries.py [--scale 1] [--runs 25] [--keep
 Creates a scratch database on the DATABASE_URL server (else the embedded one),
 migrates it, loads `seed_scale` (scale 1: 10k professionals, 1M appointments), then
 times, as the app would run them (under the same roles and row-level security):
-  (a) the free-slot inputs of one professional over 60 days, as a client booking:
-      settings, weekly windows, extra windows, busy_intervals();
+  (a) the free-slot inputs of one professional over 60 days, as a client booking: the one
+      statement of core.services.availability.slot_inputs (settings, weekly and extra
+      windows, busy_intervals()), whose busy-time part is explained from the function's body;
   (b) one professional's week agenda: appointments joined with clients;
   (c) the reminders due in the next minute across all professionals (system scope);
   (d) the reminder dispatcher's actual claim query (due in the next day, late ones too).
@@ -39,6 +40,7 @@ from core.db import migrate
 from core.db.engine import make_engine, resolve
 from core.db.seed import seed_scale
 from core.db.uow import APP_ROLE, SYSTEM_ROLE
+from core.services.availability import SLOT_INPUTS_PUBLIC_SQL
 
 
 @dataclass(frozen=True)
@@ -49,22 +51,18 @@ class Query:
     # as the function's owner (the system role) runs it.
     explain_sql: str | None = None
     explain_role: str | None = None
+    timed: bool = True  # False: only explained (a part of a timed statement)
 
 
-SETTINGS = Query(
-    "settings",
-    "SELECT session_duration, buffer_minutes, min_notice_minutes, booking_horizon_days,"
-    " timezone, active FROM professionals WHERE id = :pro",
-)
-WINDOWS = Query(
-    "weekly windows",
-    "SELECT day_of_week, start_time, end_time FROM availability WHERE professional_id = :pro"
-    " ORDER BY day_of_week, start_time",
-)
-EXTRA = Query(
-    "extra windows",
-    "SELECT day, start_time, end_time FROM extra_availability"
-    " WHERE professional_id = :pro AND day BETWEEN :day0 AND :day1",
+# The statement slot_inputs sends, its $n placeholders named for text().
+_NAMES = {"1": "pro", "2": "day0", "3": "day1", "4": "now", "5": "horizon"}
+INPUTS = Query(
+    "slot inputs",
+    re.sub(
+        r"\$(\d)::(\w+)",
+        lambda m: f"CAST(:{_NAMES[m.group(1)]} AS {m.group(2)})",
+        SLOT_INPUTS_PUBLIC_SQL,
+    ),
 )
 BUSY = Query(
     "busy_intervals()",
@@ -78,6 +76,7 @@ BUSY = Query(
     " WHERE t.professional_id = :pro"
     " AND t.starts_at < :horizon AND t.ends_at > :now ORDER BY 1",
     SYSTEM_ROLE,
+    timed=False,
 )
 AGENDA = Query(
     "week agenda",
@@ -136,7 +135,9 @@ async def _time(
             async with conn.begin() as tx:
                 await _scope(conn, *scope)
                 t0 = time.perf_counter()
-                rows = [len((await conn.execute(text(q.sql), params)).all()) for q in queries]
+                rows = [
+                    len((await conn.execute(text(q.sql), params)).all()) for q in queries if q.timed
+                ]
                 elapsed = time.perf_counter() - t0
                 await tx.rollback()
             if n:
@@ -222,7 +223,7 @@ async def run(args: argparse.Namespace) -> None:
         system = (SYSTEM_ROLE, None, None)
         cases = [
             ("(a) free-slot inputs, 60 days, as a client", as_client,
-             [SETTINGS, WINDOWS, EXTRA, BUSY]),
+             [INPUTS, BUSY]),
             ("(b) week agenda, as the professional", as_pro, [AGENDA]),
             ("(c) reminders due in the next minute, all professionals", system, [REMINDERS]),
             ("(d) the reminder dispatcher's claim, all professionals", system, [CLAIM]),

@@ -217,7 +217,7 @@ _INPUTS_TAIL = """
  WHERE p.id = $1::uuid
 """
 # Anyone else gets bare intervals, flagged as time off or not, from busy_intervals().
-_INPUTS_PUBLIC = (
+SLOT_INPUTS_PUBLIC_SQL = (
     _INPUTS_HEAD
     + """
        ARRAY(SELECT ROW(b.starts_at, b.ends_at, b.is_time_off)
@@ -227,7 +227,7 @@ _INPUTS_PUBLIC = (
 )
 # The professional (or the system) reads their own rows directly. Appointments last at
 # most a day (ck_appointments_max_length), so the lower bound lets the index skip history.
-_INPUTS_OWN = (
+SLOT_INPUTS_OWN_SQL = (
     _INPUTS_HEAD
     + """
        ARRAY(SELECT ROW(b.starts_at, b.ends_at, b.off) FROM (
@@ -251,7 +251,7 @@ async def slot_inputs(
     """Settings, windows and busy time of a professional for free_slots, in one statement."""
     own = uow.scope.system is not None or uow.professional_id == professional_id
     pro = await uow.fetchrow(
-        _INPUTS_OWN if own else _INPUTS_PUBLIC,
+        SLOT_INPUTS_OWN_SQL if own else SLOT_INPUTS_PUBLIC_SQL,
         professional_id,
         first_day,
         last_day,
