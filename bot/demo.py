@@ -380,7 +380,7 @@ def run_demo(settings: Settings, *, register: Register | None = None) -> None:
     """The offline demo on this terminal (or piped input); returns when the person quits."""
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # The transcript is what the person came for: keep per-request logs out of it.
-        for noisy in ("httpx", "aiohttp.access", "telegram.ext"):
+        for noisy in ("httpx", "aiohttp.access", "telegram.ext", "bot.background", "bot.dispatch"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
     def out(line: str) -> None:

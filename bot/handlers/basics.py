@@ -63,6 +63,7 @@ HELP_CLIENT = N_("help.client")
 HELP_PROFESSIONAL = N_("help.professional")
 NOTHING_TO_CANCEL = N_("common.nothing_to_cancel")
 TOO_LONG = N_("common.too_long")
+STEP_EXPIRED = N_("common.step_expired")
 
 
 async def start(update: Update, ctx: Ctx) -> None:
@@ -155,6 +156,7 @@ async def leave_stale_steps(update: Update, ctx: Ctx) -> None:
         ended = end_conversations(ctx.application, update)
         if ended:
             log.info("Left %d stale conversation(s) of update %s", ended, update.update_id)
+            await reply(update, ctx, STEP_EXPIRED)  # then the message goes where it belongs
 
 
 def register_guards(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

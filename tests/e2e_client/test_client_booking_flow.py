@@ -155,6 +155,8 @@ async def test_a_message_hours_after_leaving_the_name_question_is_not_taken_for_
 
         clock.advance(hours=3)
         await joao.say("Oi Ana, posso mudar para a tarde?")
+        closed = await joao.next()
+        assert closed.text == joao.t("common.step_expired")
         offer = await joao.next()
         assert offer.text == joao.t("message.stray.ask", name="Ana Souza")
         sent = await joao.press_edit(offer, joao.t("message.stray.button", name="Ana Souza"))
@@ -166,6 +168,32 @@ async def test_a_message_hours_after_leaving_the_name_question_is_not_taken_for_
         me = await uow.session.scalar(select(Client).where(Client.user_id == JOAO))
         booked = await uow.session.scalar(select(Appointment).where(Appointment.client_id == me.id))
     assert me.name == "João" and booked is None
+
+
+async def test_a_name_typed_within_the_hour_still_answers_the_question(
+    emu: BotApiEmulator, db: Database, run_bot, clock
+):
+    await ana(db)
+    emu.add_user(JOAO, "João", language_code="pt-br")
+    joao = Chat(emu, JOAO, "pt_BR")
+    async with run_bot():
+        await joao.start("ana-souza")
+        await joao.next()
+        card = await joao.next()
+        await joao.press(card, joao.t("profile.button.book"))
+        await joao.next()
+        await joao.say("amanhã às 10h")
+        confirm = await joao.next()
+        await joao.press_edit(confirm, joao.t("booking.button.confirm"))
+
+        clock.advance(minutes=50)
+        await joao.say("João Pedro")
+        ask_phone = await joao.next()
+
+    assert ask_phone.text == joao.t("booking.ask_phone", professional="Ana Souza")
+    async with db.system("tests") as uow:
+        me = await uow.session.scalar(select(Client).where(Client.user_id == JOAO))
+    assert me.name == "João Pedro"
 
 
 async def test_a_returning_client_with_a_phone_is_confirmed_at_once_when_the_professional_auto_confirms(
