@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -21,7 +21,6 @@ from core.scheduling.errors import TimeMissing
 from core.scheduling.slots import (
     count_by_local_day,
     free_slot_seconds,
-    free_slots,
     local_day_bounds,
     local_day_seconds,
 )
@@ -96,10 +95,10 @@ async def booking_profile(uow: UnitOfWork, *, professional_id: uuid.UUID) -> Boo
     )
 
 
-def _slots(
+def _slot_seconds(
     inputs: SlotInputs, now: datetime, first: date | None, last: date | None
-) -> list[datetime]:
-    return free_slots(
+) -> list[int]:
+    return free_slot_seconds(
         weekly=inputs.weekly,
         extra=inputs.extra,
         busy=inputs.busy,
@@ -109,6 +108,12 @@ def _slots(
         first_day=first,
         last_day=last,
     )
+
+
+def _slots(
+    inputs: SlotInputs, now: datetime, first: date | None, last: date | None
+) -> list[datetime]:
+    return [datetime.fromtimestamp(s, UTC) for s in _slot_seconds(inputs, now, first, last)]
 
 
 async def _horizon(uow: UnitOfWork, professional_id: uuid.UUID, now: datetime) -> tuple[date, date]:
@@ -183,17 +188,7 @@ async def _reader_slot_seconds(
     )
     pro_first = datetime.fromtimestamp(lo, inputs.tz).date()
     pro_last = datetime.fromtimestamp(hi - 1, inputs.tz).date()
-    starts = free_slot_seconds(
-        weekly=inputs.weekly,
-        extra=inputs.extra,
-        busy=inputs.busy,
-        rules=inputs.rules,
-        tz=inputs.tz,
-        now=now,
-        first_day=pro_first,
-        last_day=pro_last,
-    )
-    return starts, lo, hi
+    return _slot_seconds(inputs, now, pro_first, pro_last), lo, hi
 
 
 async def free_days(

@@ -135,6 +135,18 @@ async def test_typing_amanha_as_10h_goes_straight_to_the_confirmation_and_typed_
     assert (me.name, me.phone) == ("João Pedro", "+5511987654321")
 
 
+async def up_to_the_name_question(joao: Chat):
+    """From Ana's link to the question a first booking asks: the client's name."""
+    await joao.start("ana-souza")
+    await joao.next()
+    card = await joao.next()
+    await joao.press(card, joao.t("profile.button.book"))
+    await joao.next()
+    await joao.say("amanhã às 10h")
+    confirm = await joao.next()
+    return await joao.press_edit(confirm, joao.t("booking.button.confirm"))
+
+
 async def test_a_message_hours_after_leaving_the_name_question_is_not_taken_for_a_name(
     emu: BotApiEmulator, db: Database, run_bot, clock
 ):
@@ -143,15 +155,8 @@ async def test_a_message_hours_after_leaving_the_name_question_is_not_taken_for_
     emu.add_user(JOAO, "João", language_code="pt-br")
     joao = Chat(emu, JOAO, "pt_BR")
     async with run_bot():
-        await joao.start("ana-souza")
-        await joao.next()
-        card = await joao.next()
-        await joao.press(card, joao.t("profile.button.book"))
-        await joao.next()
-        await joao.say("amanhã às 10h")
-        confirm = await joao.next()
-        asked = await joao.press_edit(confirm, joao.t("booking.button.confirm"))
-        assert "“João”" in asked.text  # the bot waits for a name
+        asked = await up_to_the_name_question(joao)
+        assert "“João”" in asked.text
 
         clock.advance(hours=3)
         await joao.say("Oi Ana, posso mudar para a tarde?")
@@ -177,14 +182,7 @@ async def test_a_name_typed_within_the_hour_still_answers_the_question(
     emu.add_user(JOAO, "João", language_code="pt-br")
     joao = Chat(emu, JOAO, "pt_BR")
     async with run_bot():
-        await joao.start("ana-souza")
-        await joao.next()
-        card = await joao.next()
-        await joao.press(card, joao.t("profile.button.book"))
-        await joao.next()
-        await joao.say("amanhã às 10h")
-        confirm = await joao.next()
-        await joao.press_edit(confirm, joao.t("booking.button.confirm"))
+        await up_to_the_name_question(joao)
 
         clock.advance(minutes=50)
         await joao.say("João Pedro")
