@@ -19,6 +19,12 @@ The emulator's flood control is off. Our bot is measured twice: with its product
 ``AIORateLimiter`` (which keeps any bot under Telegram's ~30 messages per second, so that
 figure is Telegram's ceiling, not ours), and with the limiter removed, which is what the
 ratio compares: how fast we process updates, like for like with the bare bot.
+
+Everything runs in one process (emulator, drivers, bots), with the GC thresholds of
+``bookingbot run`` (``bot.app.tune_runtime``), so both bots share them. The machine's speed
+drifts; rounds interleave the bots, every other round in reverse order, objects left by
+earlier rounds are set aside (``gc.freeze``) before each measurement, and the headline
+ratio is the median of the ratios within each round.
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from core import errors
 
@@ -57,6 +58,25 @@ class Scope:
     def system_scope(cls, name: str) -> Scope:
         """The named system scope: reminder dispatch, seeding, webhooks."""
         return cls(user_id=None, system=name)
+
+
+class UnitOfWorkFinished(RuntimeError):
+    """A statement after the unit of work's transaction ended: a bug in the caller."""
+
+
+class _OneTransactionSession(Session):
+    """The session of one unit of work. The scope (role, user, professional) is set in its
+    transaction only; a second transaction, after a commit, would run without it (as the
+    connecting user), so it is refused instead."""
+
+
+@event.listens_for(_OneTransactionSession, "after_begin")
+def _only_one_transaction(session: Session, transaction: Any, connection: Any) -> None:
+    if transaction.nested:  # a savepoint inside the one transaction
+        return
+    if session.info.get("began"):
+        raise UnitOfWorkFinished("this unit of work has committed; open a new one for more work")
+    session.info["began"] = True
 
 
 class UnitOfWork:
@@ -112,6 +132,8 @@ class UnitOfWork:
         layers cost about twice what the round trip itself does. Rows are asyncpg records
         (by name or position); a refusal or a lost connection is translated like any other.
         """
+        if self._committed:
+            raise UnitOfWorkFinished("this unit of work has committed; open a new one")
         try:
             if self._driver is None:
                 connection = await self.session.connection()
@@ -146,6 +168,7 @@ class UnitOfWork:
         except BaseException as err:
             raise self._translated(err) from err
         self._committed = True
+        self._driver = None  # back in the pool: fetch must not reach it any more
 
     async def flush(self) -> None:
         """Send pending changes now, so a refused constraint surfaces as a domain error here."""
@@ -194,7 +217,9 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.sessions = async_sessionmaker(
+            engine, expire_on_commit=False, sync_session_class=_OneTransactionSession
+        )
 
     def uow(self, scope: Scope) -> UnitOfWork:
         """A unit of work acting for `scope`."""

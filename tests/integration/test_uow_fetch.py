@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from core import errors
+from core.db.uow import UnitOfWorkFinished
 from tests import factories as f
 
 
@@ -60,3 +61,14 @@ async def test_a_connection_lost_during_fetch_is_the_database_unavailable(db, ad
 
     async with db.for_user(pro.user_id) as uow:  # the next unit of work gets a live connection
         assert (await uow.fetchrow("SELECT 1"))[0] == 1
+
+
+async def test_a_statement_after_commit_is_refused_rather_than_run_outside_the_scope(db):
+    pro = await f.professional(db)
+    async with db.for_user(pro.user_id) as uow:
+        await uow.fetch("SELECT 1")
+        await uow.commit()
+        with pytest.raises(UnitOfWorkFinished):
+            await uow.fetch("SELECT count(*) FROM clients")
+        with pytest.raises(UnitOfWorkFinished):
+            await uow.session.execute(text("SELECT count(*) FROM clients"))
