@@ -71,8 +71,10 @@ CONVERSATION = "messaging"
 WRITING = 1
 LEAVE_GROUP = 1  # after the features' group: see `leave`
 _TARGET = "messaging.target"  # user_data: Target.encode() while a message is being written
-# user_data: a message written outside any conversation, kept until its Send button.
+# user_data: messages written outside any conversation, by their Telegram message id, kept
+# until their Send button is pressed (the newest few only).
 _STRAY = "messaging.stray"
+_STRAY_KEPT = 5
 CAPTION_LIMIT = 1024
 
 BUTTON_MESSAGE = N_("message.button")
@@ -350,8 +352,8 @@ async def native_reply(update: Update, ctx: Ctx) -> None:
         await _deliver(update, ctx, target)
 
 
-def _stray_data(professional_id: uuid.UUID) -> str:
-    return Callback(NS, "st", (uuid_arg(professional_id),)).encode()
+def _stray_data(professional_id: uuid.UUID, message_id: int) -> str:
+    return Callback(NS, "st", (uuid_arg(professional_id), str(message_id))).encode()
 
 
 async def stray(update: Update, ctx: Ctx) -> None:
@@ -360,7 +362,8 @@ async def stray(update: Update, ctx: Ctx) -> None:
     In a chat with their professional's bot, that is what a client most likely meant; one
     tap sends what they already wrote, nothing goes anywhere without it.
     """
-    assert update.effective_user is not None and update.effective_message is not None
+    message = update.effective_message
+    assert update.effective_user is not None and message is not None
     assert ctx.user_data is not None
     async with context.db(ctx).for_user(update.effective_user.id) as uow:
         mine = await clients.my_professionals(uow)
@@ -369,11 +372,15 @@ async def stray(update: Update, ctx: Ctx) -> None:
         msgid = N_("message.use_inbox") if is_professional else N_("message.no_professional")
         await reply(update, ctx, msgid)
         return
-    body = _body(update.effective_message)
-    ctx.user_data[_STRAY] = {"type": body.type.value, "text": body.text, "file_id": body.file_id}
+    body = _body(message)
+    kept = dict(ctx.user_data.get(_STRAY) or {})
+    kept[str(message.message_id)] = {"type": body.type.value, "text": body.text, "id": body.file_id}
+    ctx.user_data[_STRAY] = dict(list(kept.items())[-_STRAY_KEPT:])
     tr = await translator_for(update, ctx)
     buttons = [
-        InlineKeyboardButton(tr.t(BUTTON_SEND_STRAY, name=name), callback_data=_stray_data(pid))
+        InlineKeyboardButton(
+            tr.t(BUTTON_SEND_STRAY, name=name), callback_data=_stray_data(pid, message.message_id)
+        )
         for pid, name in mine
     ]
     text = (
@@ -385,21 +392,24 @@ async def stray(update: Update, ctx: Ctx) -> None:
 
 
 async def send_stray(update: Update, ctx: Ctx) -> None:
-    """msg:st:<professional>: send the message kept by `stray` to that professional."""
+    """msg:st:<professional>:<message>: send that message, kept by `stray`, to them."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     parsed = parse(query.data)
     professional_id = arg_uuid(parsed.arg(0)) if parsed is not None else None
-    saved = ctx.user_data.get(_STRAY) if ctx.user_data is not None else None
+    key = parsed.arg(1) if parsed is not None else None
+    kept = ctx.user_data.get(_STRAY) if ctx.user_data is not None else None
+    if not isinstance(kept, dict):
+        kept = {}
+    saved = kept.get(key) if key else None
     if professional_id is None or not isinstance(saved, dict):
         await context.alert(update, ctx, BUTTON_EXPIRED)
         return
     await query.answer()
-    body = _Body(MessageType(saved["type"]), saved.get("text"), saved.get("file_id"))
+    body = _Body(MessageType(saved["type"]), saved.get("text"), saved.get("id"))
     target = Target(True, professional_id)
     peer, sent = await _store(ctx, update.effective_user.id, target, body)
-    if ctx.user_data is not None:
-        ctx.user_data.pop(_STRAY, None)  # sent once: the button is spent
+    kept.pop(key, None)  # sent once: the button is spent
     delivered = await _relay(ctx, peer, sent, body)
     tr = await translator_for(update, ctx)
     msgid = N_("message.sent") if delivered else N_("message.saved_for_later")

@@ -143,15 +143,20 @@ async def refuse_too_long(update: Update, ctx: Ctx) -> None:
 async def leave_stale_steps(update: Update, ctx: Ctx) -> None:
     """Before anything else: a message after a long silence leaves any waiting step.
 
-    Only messages: a button carries what it is about and answers for itself. The time
-    is kept in the person's (persisted) data, so this holds across restarts too.
+    Silence is no message and no button press. Only a message that is not a command is
+    acted on: a button carries what it is about, and a command starts something new
+    anyway. The time is kept in the person's (persisted) data, so this holds across
+    restarts too.
     """
     data = ctx.user_data
-    if data is None or update.message is None:
+    if data is None:
         return
     now = context.now(ctx).timestamp()
     seen = data.get(_LAST_SEEN)
     data[_LAST_SEEN] = now
+    message = update.message
+    if message is None or (message.text or "").startswith("/"):
+        return
     if isinstance(seen, int | float) and now - seen > STEP_TIMEOUT.total_seconds():
         ended = end_conversations(ctx.application, update)
         if ended:

@@ -135,11 +135,14 @@ class UnitOfWork:
         if self._committed:
             raise UnitOfWorkFinished("this unit of work has committed; open a new one")
         try:
+            session = self.session
+            if session.new or session.dirty or session.deleted:
+                await session.flush()  # what the ORM's autoflush would do: read our own writes
             if self._driver is None:
-                connection = await self.session.connection()
+                connection = await session.connection()
                 self._driver = (await connection.get_raw_connection()).driver_connection
             return await self._driver.fetch(sql, *args)  # type: ignore[no-any-return]
-        except BaseException as err:
+        except Exception as err:
             if self._driver is not None and self._driver.is_closed():
                 raise errors.DatabaseUnavailable() from err
             raise self._translated(err) from err

@@ -368,3 +368,21 @@ async def test_a_stray_text_from_someone_without_a_professional_says_how_to_conn
         answer = await emu.next_bot_message(7199)
 
     assert answer.text == t("message.no_professional")
+
+
+async def test_each_offer_sends_its_own_text_however_many_came_after(
+    db: Database, emu: BotApiEmulator, run_bot
+):
+    await practice(db, emu)
+    button = t("message.stray.button", name="Ana Lima")
+    async with run_bot():
+        await emu.send_text(JOHN, "First thought")
+        first = await emu.next_bot_message(JOHN)
+        await emu.send_text(JOHN, "Second thought")
+        await emu.next_bot_message(JOHN)
+        press = await emu.press(JOHN, first.message_id, button)
+        await press.wait_answer()
+        relayed = await emu.next_bot_message(PRO)
+
+    assert relayed.text == "✉️ John Smith: First thought"
+    assert [m.content for m in await stored(db)] == ["First thought"]

@@ -194,6 +194,28 @@ async def test_a_name_typed_within_the_hour_still_answers_the_question(
     assert me.name == "João Pedro"
 
 
+async def test_pressing_buttons_counts_as_being_there_when_the_name_is_typed_later(
+    emu: BotApiEmulator, db: Database, run_bot, clock
+):
+    await ana(db)
+    emu.add_user(JOAO, "João", language_code="pt-br")
+    joao = Chat(emu, JOAO, "pt_BR")
+    async with run_bot():
+        await joao.start("ana-souza")  # the last message João types before the name
+        await joao.next()
+        card = await joao.next()
+        clock.advance(hours=2)
+        await joao.press(card, joao.t("profile.button.book"))
+        calendar = await joao.next()
+        day = await joao.press_edit(calendar, joao.day(THU))
+        confirm = await joao.press_edit(day, "10:00")
+        await joao.press_edit(confirm, joao.t("booking.button.confirm"))
+        await joao.say("João Pedro")
+        ask_phone = await joao.next()
+
+    assert ask_phone.text == joao.t("booking.ask_phone", professional="Ana Souza")
+
+
 async def test_a_returning_client_with_a_phone_is_confirmed_at_once_when_the_professional_auto_confirms(
     emu: BotApiEmulator, db: Database, run_bot
 ):

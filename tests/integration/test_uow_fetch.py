@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from core import errors
 from core.db.uow import UnitOfWorkFinished
+from core.models import Professional
 from tests import factories as f
 
 
@@ -72,3 +73,12 @@ async def test_a_statement_after_commit_is_refused_rather_than_run_outside_the_s
             await uow.fetch("SELECT count(*) FROM clients")
         with pytest.raises(UnitOfWorkFinished):
             await uow.session.execute(text("SELECT count(*) FROM clients"))
+
+
+async def test_fetch_reads_the_unit_of_works_own_unflushed_writes(db):
+    pro = await f.professional(db)
+    async with db.for_user(pro.user_id) as uow:
+        row = await uow.session.get(Professional, pro.id)
+        row.name = "Renamed Before Flush"
+        seen = await uow.fetchrow("SELECT name FROM professionals WHERE id = $1", pro.id)
+    assert seen["name"] == "Renamed Before Flush"
