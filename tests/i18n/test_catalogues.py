@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 import textwrap
 from collections.abc import Collection
 from pathlib import Path
@@ -144,13 +145,17 @@ def test_update_rewrites_nothing_when_the_code_did_not_change(tmp_path):
 def test_compile_writes_mo_files_that_gettext_reads_with_plurals(tmp_path):
     project = _project(tmp_path, 'def f(tr, n):\n    tr.tn("slots.count", n)\n')
     locales_tool.update(project, locales=("pt_BR",))
-    po = locales_tool.po_path("pt_BR", project)
-    po.write_text(
-        po.read_text().replace(
-            'msgstr[0] ""\nmsgstr[1] ""',
-            'msgstr[0] "{n} horário"\nmsgstr[1] "{n} horários"',
-        )
+    catalog = locales_tool.read_catalogue("pt_BR", project)
+    assert catalog is not None
+    # As many forms as the catalogue's own Plural-Forms header asks for (Babel's CLDR data
+    # decides it for a new catalogue: two forms for pt_BR in some releases, three in others).
+    forms = _plural_forms_header(locales_tool.po_path("pt_BR", project))
+    assert forms == catalog.num_plurals
+    singular_index = _plural_index(catalog.plural_expr, 1)
+    catalog[("slots.count", "slots.count")].string = tuple(
+        "{n} horário" if i == singular_index else "{n} horários" for i in range(forms)
     )
+    locales_tool.save_catalogue(catalog, "pt_BR", project)
 
     [mo_path] = locales_tool.compile_catalogues(project, locales=("pt_BR",))
 
@@ -158,6 +163,45 @@ def test_compile_writes_mo_files_that_gettext_reads_with_plurals(tmp_path):
         translations = gettext.GNUTranslations(fileobj)
     assert translations.ngettext("slots.count", "slots.count", 1) == "{n} horário"
     assert translations.ngettext("slots.count", "slots.count", 3) == "{n} horários"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+def test_every_shipped_plural_message_has_the_forms_its_header_declares(locale, tmp_path):
+    po = locales_tool.po_path(locale)
+    forms = _plural_forms_header(po)
+    catalog = locales_tool.read_catalogue(locale)
+    assert catalog is not None
+    # The header's rule never picks a form the header does not declare.
+    assert {_plural_index(catalog.plural_expr, n) for n in range(2001)} <= set(range(forms))
+    plurals = [m for m in catalog if m.id and m.pluralizable]
+    for message in plurals:
+        strings = [s for s in message.string if s]
+        assert len(strings) == forms, f"{locale} {message.id[0]}: {len(strings)} of {forms} forms"
+
+    # Compiled, every count from 0 to 2000 picks a form that exists and is translated.
+    project = tmp_path / "project"
+    target = locales_tool.po_path(locale, project)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(po.read_bytes())
+    [mo_path] = locales_tool.compile_catalogues(project, locales=(locale,))
+    with mo_path.open("rb") as fileobj:
+        translations = gettext.GNUTranslations(fileobj)
+    for message in plurals:
+        singular, plural = message.id
+        for n in range(2001):
+            text = translations.ngettext(singular, plural, n)
+            assert text not in (singular, plural), f"{locale} {singular} untranslated for n={n}"
+
+
+def _plural_forms_header(po: Path) -> int:
+    """nplurals from the catalogue's header, read from the file's own text."""
+    match = re.search(r'"Plural-Forms: nplurals=(\d+);', po.read_text())
+    assert match, f"{po} has no Plural-Forms header"
+    return int(match.group(1))
+
+
+def _plural_index(expression: str, n: int) -> int:
+    return int(gettext.c2py(expression)(n))
 
 
 def test_the_command_line_check_exits_non_zero_when_something_is_missing(tmp_path, capsys):
