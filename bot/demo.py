@@ -21,6 +21,7 @@ from typing import cast
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
+from bot import background
 from bot.app import PerChatUpdateProcessor, Register, build_application, tune_runtime
 from bot.demo_terminal import (
     Transcript,
@@ -29,6 +30,7 @@ from bot.demo_terminal import (
     stdin_lines,
     terminal_language,
 )
+from bot.dispatch import Dispatcher
 from bot.emulator import BotApiEmulator, RateLimits
 from bot.i18n import normalize_locale
 from core.clock import Clock, system_clock
@@ -183,6 +185,7 @@ class DemoChat:
         for person in self.people.values():
             self._ensure(person)
         self.transcript = Transcript(emu, self._label, lambda: self.current.user_id)
+        self.dispatcher: Callable[[], Dispatcher | None] | None = None
 
     def _ensure(self, person: Person) -> None:
         if person.user_id not in self.known:
@@ -223,9 +226,25 @@ class DemoChat:
                 self.out("(the bot is still working on it…)")
                 break
             await asyncio.sleep(0.02)
-        # Handlers may leave work behind (a notification sent after commit).
+        # Handlers may leave work behind (a notification sent after commit); what they
+        # queued goes out now, as it would within seconds on Telegram.
         await asyncio.sleep(0.15)
+        await self._dispatch(loop.time() + SETTLE_TIMEOUT)
         self.print_new()
+
+    async def _dispatch(self, deadline: float) -> None:
+        dispatcher = self.dispatcher() if self.dispatcher is not None else None
+        if dispatcher is None:
+            return
+        loop = asyncio.get_running_loop()
+        # The pass under way may have started before the handler committed: wait for the
+        # one after it.
+        wanted = dispatcher.passes + 2
+        dispatcher.wake()
+        while dispatcher.passes < wanted and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+            dispatcher.wake()
+        await asyncio.sleep(0.05)
 
     async def handle(self, line: str) -> bool:
         """Act on one typed line; False when the person wants to leave."""
@@ -351,6 +370,7 @@ async def demo_session(
         )
         processor = cast(PerChatUpdateProcessor, app.update_processor)
         chat = DemoChat(emu, processor, demo_cast, out, echo=echo)
+        chat.dispatcher = lambda: background.dispatcher_of(app)
         async with app:
             if app.post_init is not None:  # run_polling would call it; we poll by hand
                 await app.post_init(app)

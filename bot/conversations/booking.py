@@ -70,7 +70,14 @@ from bot.i18n import BUTTON_EXPIRED, CANCELLED, N_, Translator
 from core import errors
 from core.models import HOLDING_STATUSES
 from core.services import booking as booking_service
-from core.services import booking_errors, booking_queries, calendar_file, clients, professionals
+from core.services import (
+    booking_errors,
+    booking_queries,
+    calendar_file,
+    clients,
+    professionals,
+    reachability,
+)
 
 __all__ = ["BROWSING", "NAME", "PHONE", "build", "register"]
 
@@ -272,6 +279,9 @@ async def _finish(
                     uow, professional_id=subject.id, start=start, now=now
                 )
             policy = await booking_queries.cancellation_policy(uow, appointment_id=view.id, now=now)
+            told = await reachability.professional_chat_open(
+                uow, professional_id=view.professional_id
+            )
             summary = tr.t(ICS_SUMMARY, professional=view.professional_name)
             ics = await calendar_file.ics_for(uow, appointment_id=view.id, summary=summary)
             await uow.commit()
@@ -282,7 +292,7 @@ async def _finish(
         return await reply_error(update, ctx, err, state=ConversationHandler.END)  # type: ignore[no-any-return]
     await answer(update)
     zone = await client_zone(update, ctx, view.timezone)
-    text = done(tr, view=view, policy=policy, moved=subject.moving, zone=zone, now=now)
+    text = done(tr, view=view, policy=policy, moved=subject.moving, zone=zone, now=now, told=told)
     if after_contact:
         await reply_text(update, ctx, text, reply_markup=ReplyKeyboardRemove())
     else:

@@ -82,6 +82,9 @@ DONE_CONFIRMED = N_("booking.done.confirmed")
 MOVED_PENDING = N_("booking.moved.pending")
 MOVED_CONFIRMED = N_("booking.moved.confirmed")
 DONE_POLICY = N_("booking.done.policy")
+DONE_PENDING_UNSEEN = N_("booking.done.pending_unseen")
+MOVED_PENDING_UNSEEN = N_("booking.moved.pending_unseen")
+DONE_UNSEEN_NOTE = N_("booking.done.unseen_note")
 
 
 @dataclass(frozen=True)
@@ -293,15 +296,26 @@ def done(
     moved: bool,
     zone: str,
     now: datetime,
+    told: bool = True,
 ) -> str:
-    """What was booked or moved, said clearly: confirmed, or waiting for the professional."""
+    """What was booked or moved, said clearly: confirmed, or waiting for the professional.
+
+    `told` False: the professional has not opened the bot's chat, so nothing claims they
+    were told; they will see the request when they open it.
+    """
     when = when_text(tr, view.starts_at, zone, now)
     pending = view.status is AppointmentStatus.pending_confirmation
     if moved:
         msgid = MOVED_PENDING if pending else MOVED_CONFIRMED
+        if pending and not told:
+            msgid = MOVED_PENDING_UNSEEN
     else:
         msgid = DONE_PENDING if pending else DONE_CONFIRMED
+        if pending and not told:
+            msgid = DONE_PENDING_UNSEEN
     text = tr.t(msgid, professional=view.professional_name, when=when)
+    if not told and not pending:
+        text = _join(text, tr.t(DONE_UNSEEN_NOTE, professional=view.professional_name))
     if policy.binding and policy.deadline > now:
         text = _join(text, tr.t(DONE_POLICY, deadline=when_text(tr, policy.deadline, zone, now)))
     return text

@@ -34,7 +34,7 @@ from bot.formatting import format_duration
 from bot.i18n import BUTTON_EXPIRED, N_, Translator
 from core.models import HOLDING_STATUSES
 from core.services import booking as booking_service
-from core.services import booking_queries
+from core.services import booking_queries, reachability
 from core.services.booking_queries import BookingItem
 
 __all__ = ["register", "render_list"]
@@ -57,6 +57,7 @@ CANCEL_TOO_LATE = N_("mybookings.cancel.too_late")
 BUTTON_YES_CANCEL = N_("mybookings.button.yes_cancel")
 BUTTON_KEEP = N_("mybookings.button.keep")
 CANCELLED = N_("mybookings.cancelled")
+CANCELLED_UNSEEN = N_("mybookings.cancelled_unseen")
 KEPT = N_("mybookings.kept")
 COMING_THANKS = N_("mybookings.coming_thanks")
 NOT_ACTIVE = N_("mybookings.not_active")
@@ -189,12 +190,13 @@ async def cancel_confirmed(update: Update, ctx: Ctx) -> None:
     now = context.now(ctx)
     async with context.db(ctx).for_user(_uid(update)) as uow:
         view = await booking_service.cancel(uow, appointment_id=aid, now=now)
+        told = await reachability.professional_chat_open(uow, professional_id=view.professional_id)
         await uow.commit()
     await answer(update)
     tr = await translator_for(update, ctx)
     zone = await client_zone(update, ctx, view.timezone)
     text = tr.t(
-        CANCELLED,
+        CANCELLED if told else CANCELLED_UNSEEN,
         professional=view.professional_name,
         when=when_text(tr, view.starts_at, zone, now),
     )

@@ -165,7 +165,10 @@ async def leave_stale_steps(update: Update, ctx: Ctx) -> None:
 
 
 def register_guards(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Handlers that must run before every feature (groups -2 and -1)."""
+    """Handlers that must run before every feature (groups -3 to -1)."""
+    from bot.handlers import reachability
+
+    reachability.register(application)
     application.add_handler(TypeHandler(Update, leave_stale_steps), group=STALE_GROUP)
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGES & TOO_LONG_TEXT, refuse_too_long),

@@ -11,7 +11,7 @@ from bot.callbacks import uuid_arg
 from bot.conversations.booking_render import mb_data
 from bot.emulator import BotApiEmulator
 from core.db.uow import Database
-from core.models import AppointmentStatus, Notification, NotificationType
+from core.models import AppointmentStatus, Notification, NotificationType, TelegramUser
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ana, client_of
 from tests.e2e_harness import Chat
@@ -84,6 +84,25 @@ async def test_cancelling_inside_the_policy_shows_it_first_then_cancels_and_tell
         "mybookings.cancelled", professional="Ana Souza", when=joao.when(FRI_10)
     )
     assert (await appointment_row(db, session.id)).status is AppointmentStatus.cancelled
+    assert [n.appointment_id for n in await _cancellations(db)] == [session.id]
+
+
+async def test_cancelling_with_a_professional_who_never_opened_the_bot_does_not_claim_they_know(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    pro, [session] = await _setup(db, emu, FRI_10)
+    await factories.add(db, TelegramUser(user_id=pro.user_id, first_name="Ana"))
+    joao = Chat(emu, JOAO, "pt_BR")
+    async with run_bot():
+        await emu.send_command(JOAO, "mybookings")
+        listing = await joao.next()
+        await joao.press(listing, joao.t("mybookings.button.cancel", n=1))
+        ask = await joao.next()
+        done = await joao.press_edit(ask, joao.t("mybookings.button.yes_cancel"))
+
+    assert done.text == joao.t(
+        "mybookings.cancelled_unseen", professional="Ana Souza", when=joao.when(FRI_10)
+    )
     assert [n.appointment_id for n in await _cancellations(db)] == [session.id]
 
 
