@@ -251,7 +251,9 @@ async def decline(
         uow,
         ctx,
         type=NotificationType.booking_declined,
-        msgid=N_("notify.booking_declined"),
+        msgid=N_("notify.booking_declined_with_reason")
+        if reason
+        else N_("notify.booking_declined"),
         reason=reason,
     )
     return await get(uow, appointment_id=appointment_id)
@@ -266,11 +268,19 @@ async def cancel(
     a = ctx.appointment
     a.status, a.cancelled_by, a.cancellation_reason = new, ctx.side, reason
     await uow.flush()
-    msgid = (
-        N_("notify.booking_cancelled_by_professional")
-        if ctx.side is PROFESSIONAL
-        else N_("notify.booking_cancelled_by_client")
-    )
+    # The reason, when one was given, is what the other side most wants to read.
+    if ctx.side is PROFESSIONAL:
+        msgid = (
+            N_("notify.booking_cancelled_by_professional_with_reason")
+            if reason
+            else N_("notify.booking_cancelled_by_professional")
+        )
+    else:
+        msgid = (
+            N_("notify.booking_cancelled_by_client_with_reason")
+            if reason
+            else N_("notify.booking_cancelled_by_client")
+        )
     await _tell_other_side(
         uow, ctx, type=NotificationType.booking_cancelled, msgid=msgid, reason=reason
     )

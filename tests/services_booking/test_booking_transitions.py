@@ -195,7 +195,8 @@ async def test_each_change_notifies_the_other_side_in_the_same_transaction(
     assert note.recipient_type == other
     assert note.recipient_id == (cli.user_id if by == "pro" else pro.user_id)
     assert note.type == NotificationType(kind)
-    assert note.msgid == msgid
+    # A reason, when given, comes in the text made for it.
+    assert note.msgid == (f"{msgid}_with_reason" if kw else msgid)
     if kw:
         assert note.params["reason"] == "sick"
     if action is Action.reschedule:
