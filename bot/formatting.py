@@ -27,6 +27,7 @@ __all__ = [
     "FORMAT_LOCALES",
     "TzLike",
     "babel_locale",
+    "date_order",
     "format_date",
     "format_datetime",
     "format_day_short",
@@ -54,6 +55,23 @@ def babel_locale(locale: str | None) -> Locale:
 @cache
 def _babel_locale(supported: str) -> Locale:
     return Locale.parse(FORMAT_LOCALES[supported])
+
+
+def date_order(locale: str | None) -> str:
+    """How the bot writes numeric dates for `locale`: "DMY" (09/12 is 9 December), "MDY"
+    or "YMD", read from the same CLDR pattern that formats them, so that what a reader
+    types is read the way the bot shows it."""
+    return _date_order(normalize_locale(locale))
+
+
+@cache
+def _date_order(supported: str) -> str:
+    pattern = _babel_locale(supported).date_formats["short"].pattern
+    positions = {field: pattern.find(field) for field in "dMy"}
+    return "".join(
+        letter
+        for field, letter in sorted(zip("dMy", "DMY", strict=True), key=lambda x: positions[x[0]])
+    )
 
 
 def _zone(tz: TzLike) -> tzinfo:

@@ -64,7 +64,7 @@ from bot.conversations.clients_render import (
     user_id,
 )
 from bot.errors import reply_error
-from bot.formatting import format_date, format_datetime, format_time
+from bot.formatting import date_order, format_date, format_datetime, format_time
 from bot.i18n import Translator
 from core.errors import NotFound
 from core.services import booking, professionals, slots
@@ -281,6 +281,7 @@ async def typed_new_time(update: Update, ctx: Ctx) -> int:
             professional_id=view.professional_id,
             text=message.text,
             language=tr.locale,
+            date_order=date_order(tr.locale),
             reader_tz=tz,
             now=now(ctx),
         )

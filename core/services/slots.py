@@ -228,20 +228,26 @@ async def find_wanted(
     professional_id: uuid.UUID,
     text: str,
     language: str,
+    date_order: str,
     reader_tz: ZoneInfo,
     now: datetime,
 ) -> WantedResult:
     """Turn typed text ("amanhã às 14h") into its free slot or the nearest free ones.
 
-    A day without a time gives that day's free slots.
+    A day without a time gives that day's free slots. `date_order` is how the reader sees
+    numeric dates ("DMY", "MDY"), so "09/12" is read the way the bot writes it.
     """
     wanted: datetime | None
     try:
-        wanted = parse_wanted_time(text, language=language, tz=reader_tz, now=now)
+        wanted = parse_wanted_time(
+            text, language=language, tz=reader_tz, now=now, date_order=date_order
+        )
         day = wanted.date()
     except TimeMissing:
         wanted = None
-        day = parse_wanted_day(text, language=language, tz=reader_tz, now=now)
+        day = parse_wanted_day(
+            text, language=language, tz=reader_tz, now=now, date_order=date_order
+        )
 
     today, last_day = await _horizon(uow, professional_id, now)
     inputs = await slot_inputs(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from tests import factories
@@ -128,3 +130,31 @@ async def test_words_that_are_no_time_are_explained_a_day_shows_its_times_and_a_
     assert friday.text.startswith(john.t("booking.day.title", day="Friday, 27 November 2026"))
     assert john.labels(friday)[:2] == ["09:00", "10:00"]
     assert "📅 " + john.when(datetime(2026, 11, 26, 18, 0, tzinfo=UTC)) in confirm.text
+
+
+async def test_a_date_typed_as_the_calendar_shows_it_is_read_day_first_in_english(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await ana(db, welcome_message=None)
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot():
+        calendar = await _open_calendar(john, welcome=False)
+        await john.press_edit(calendar, "▶")
+        assert "Tue 01/12" in john.labels(calendar)
+        await john.say("01/12 10:00")  # as the button shows it: 1 December
+        confirm = await john.next()
+        await john.say("24/11 10:00")  # a day just gone, not next year's 24 November
+        past = await john.next()
+
+    assert "📅 " + john.when(datetime(2026, 12, 1, 13, 0, tzinfo=UTC)) in confirm.text
+    assert past.text == john.t("slots.time_in_past", text="24/11 10:00")
+
+
+@pytest.mark.parametrize(
+    ("locale", "order"), [("en", "day/month"), ("pt_BR", "dia/mês"), ("es", "día/mes")]
+)
+def test_the_hint_for_an_unreadable_time_says_dates_are_day_first(locale: str, order: str):
+    from bot.i18n import get_translator
+
+    assert order in get_translator(locale).t("slots.time_unparseable", text="?")

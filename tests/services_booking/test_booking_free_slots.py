@@ -126,6 +126,7 @@ async def test_a_typed_time_that_is_free_is_offered_as_it_is(db, clock):
             professional_id=pro.id,
             text="amanhã às 14h",
             language="pt",
+            date_order="DMY",
             reader_tz=SP,
             now=clock(),
         )
@@ -143,6 +144,7 @@ async def test_a_typed_time_that_is_taken_offers_the_three_nearest_free_slots(db
             professional_id=pro.id,
             text="amanhã às 14h",
             language="pt",
+            date_order="DMY",
             reader_tz=SP,
             now=clock(),
         )
@@ -160,6 +162,7 @@ async def test_a_typed_time_is_read_and_answered_in_the_readers_zone(db, clock):
             professional_id=pro.id,
             text="tomorrow at 5pm",
             language="en",
+            date_order="DMY",
             reader_tz=LISBON,
             now=clock(),
         )
@@ -173,7 +176,13 @@ async def test_a_typed_day_without_a_time_gives_that_days_slots(db, clock):
     cli = await f.client(db, pro)
     async with db.for_user(cli.user_id) as uow:
         found = await slots.find_wanted(
-            uow, professional_id=pro.id, text="sexta", language="pt", reader_tz=SP, now=clock()
+            uow,
+            professional_id=pro.id,
+            text="sexta",
+            language="pt",
+            date_order="DMY",
+            reader_tz=SP,
+            now=clock(),
         )
     assert found.only_day and found.day == date(2026, 11, 27)
     assert [s.hour for s in found.options] == list(range(9, 18))
@@ -194,7 +203,13 @@ async def test_nonsense_past_and_too_distant_typed_times_are_refused(db, clock, 
     async with db.for_user(cli.user_id) as uow:
         with pytest.raises(error) as caught:
             await slots.find_wanted(
-                uow, professional_id=pro.id, text=text, language="pt", reader_tz=SP, now=clock()
+                uow,
+                professional_id=pro.id,
+                text=text,
+                language="pt",
+                date_order="DMY",
+                reader_tz=SP,
+                now=clock(),
             )
     assert caught.value.msgid == msgid
     if error is BeyondHorizon:
