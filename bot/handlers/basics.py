@@ -33,6 +33,7 @@ __all__ = [
     "GUARD_GROUP",
     "MAX_COMMAND_LENGTH",
     "MAX_TEXT_LENGTH",
+    "PROMPT_GROUP",
     "STALE_GROUP",
     "STEP_TIMEOUT",
     "cancel",
@@ -45,8 +46,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-GUARD_GROUP = -1
-STALE_GROUP = -2
+STALE_GROUP = -3
+GUARD_GROUP = -2
+# A short prompt opened from inside another conversation (/timezone from the booking
+# screen) answers first: its typed reply must not reach the conversation beneath it.
+PROMPT_GROUP = -1
 # A step waiting for typed text (a name, a comment, a time in words) is left after this
 # long without a word from the person: what they write hours later is a new message (to
 # their professional, say), not a late answer to a question they walked away from.
@@ -165,7 +169,7 @@ async def leave_stale_steps(update: Update, ctx: Ctx) -> None:
 
 
 def register_guards(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Handlers that must run before every feature (groups -3 to -1)."""
+    """Handlers that must run before every feature (groups -4 to -2)."""
     from bot.handlers import reachability
 
     reachability.register(application)

@@ -37,7 +37,7 @@ __all__ = ["REACH_GROUP", "RECHECK", "note_chat_open", "register", "release_note
 
 log = logging.getLogger(__name__)
 
-REACH_GROUP = -3  # before the stale-step guard (-2) and the length guard (-1)
+REACH_GROUP = -4  # before the stale-step guard (-3) and the length guard (-2)
 RECHECK = timedelta(minutes=10)
 _SEEN = "bookingbot.chat_open_seen"
 _WAKE = "bookingbot.dispatch_wake"

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.emulator import BotApiEmulator
+from bot.i18n import CANCELLED
 from core.db.uow import Database
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ana
-from tests.e2e_harness import Chat
+from tests.e2e_harness import Chat, all_features
 from tests.factories_booking import account
 
 JOHN = 7601
@@ -158,3 +159,44 @@ def test_the_hint_for_an_unreadable_time_says_dates_are_day_first(locale: str, o
     from bot.i18n import get_translator
 
     assert order in get_translator(locale).t("slots.time_unparseable", text="?")
+
+
+async def test_timezone_from_inside_the_calendar_changes_the_zone_and_the_calendar_goes_on(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await ana(db, welcome_message=None)
+    await account(db, JOHN, first_name="John", timezone="Europe/Lisbon")
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot(all_features):
+        calendar = await _open_calendar(john, welcome=False)
+        assert "/timezone" in calendar.text  # the screen says how to change it
+        await emu.send_command(JOHN, "timezone")
+        await john.next()  # the choice of zones
+        await john.say("America/New_York")
+        changed = await john.next()
+        day = await john.press_edit(calendar, "Thu 26/11")
+
+    assert changed.text.startswith(john.t("timezone.set", zone="", time="")[:10])
+    assert "America/New_York" in changed.text
+    # 09:00-18:00 in São Paulo is 07:00-16:00 in New York.
+    assert john.labels(day)[:2] == ["07:00", "08:00"]
+
+
+async def test_cancelling_the_zone_choice_inside_the_calendar_keeps_the_calendar(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await ana(db, welcome_message=None)
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot(all_features):
+        await _open_calendar(john, welcome=False)
+        await emu.send_command(JOHN, "timezone")
+        await john.next()
+        await emu.tap(JOHN, john.t("timezone.cancel_button"))
+        cancelled = await john.next()
+        await john.say("tomorrow at 3pm")  # the booking still listens
+        confirm = await john.next()
+
+    assert cancelled.text == john.t(CANCELLED)
+    assert "📅 " + john.when(datetime(2026, 11, 26, 18, 0, tzinfo=UTC)) in confirm.text
