@@ -14,8 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import cast
 
 from sqlalchemy import text
@@ -45,7 +48,7 @@ from core.db.engine import (
 )
 from core.db.uow import Database
 
-__all__ = ["DEMO_DATABASE", "demo_session", "run_demo"]
+__all__ = ["DEMO_DATABASE", "default_log_file", "demo_session", "logs_to_file", "run_demo"]
 
 log = logging.getLogger(__name__)
 
@@ -330,6 +333,44 @@ class DemoChat:
         await self.settle()
 
 
+def default_log_file() -> Path:
+    """Where the demo writes the bot's log (the terminal is the chat)."""
+    return Path(tempfile.gettempdir()) / "bookingbot-demo.log"
+
+
+@contextmanager
+def logs_to_file(path: Path) -> Iterator[None]:
+    """Send what would be logged to the terminal to `path` instead, until the block ends.
+
+    In the demo the terminal *is* the chat: a log line there reads as something the bot
+    said. Handlers writing elsewhere (a file, a test's capture) are left alone.
+    """
+    root = logging.getLogger()
+    terminal = [
+        h
+        for h in root.handlers
+        if isinstance(h, logging.StreamHandler)
+        and not isinstance(h, logging.FileHandler)
+        and h.stream in (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
+    ]
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(
+        terminal[0].formatter
+        if terminal and terminal[0].formatter
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    for handler in terminal:
+        root.removeHandler(handler)
+    root.addHandler(to_file)
+    try:
+        yield
+    finally:
+        root.removeHandler(to_file)
+        to_file.close()
+        for handler in terminal:
+            root.addHandler(handler)
+
+
 async def demo_session(
     settings: Settings,
     lines: AsyncIterator[str],
@@ -340,14 +381,42 @@ async def demo_session(
     clock: Clock = system_clock,
     register: Register | None = None,
     database_url: URL | None = None,
+    log_file: Path | None = None,
 ) -> None:
     """Run the demo, reading the person's lines from `lines` and printing with `out`.
 
     The demo keeps to its own database, ``bookingbot_demo`` on the server `settings`
     resolve to, so demo practices never appear in the real bot; `database_url` overrides
-    it (tests pass theirs).
+    it (tests pass theirs). The bot's log goes to `log_file` (default
+    :func:`default_log_file`), never into the transcript.
     """
-    out("Starting the offline demo: local database, local Telegram, no network needed…")
+    path = log_file or default_log_file()
+    with logs_to_file(path):
+        out("Starting the offline demo: local database, local Telegram, no network needed…")
+        out(f"(The bot's log goes to {path}.)")
+        await _session(
+            settings,
+            lines,
+            out,
+            language=language,
+            echo=echo,
+            clock=clock,
+            register=register,
+            database_url=database_url,
+        )
+
+
+async def _session(
+    settings: Settings,
+    lines: AsyncIterator[str],
+    out: Callable[[str], None],
+    *,
+    language: str | None,
+    echo: bool,
+    clock: Clock,
+    register: Register | None,
+    database_url: URL | None,
+) -> None:
     url = await _demo_database(settings, database_url)
     database = Database(make_engine(url, settings))
     emu = BotApiEmulator(rate_limits=RateLimits.off())

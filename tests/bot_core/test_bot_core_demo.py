@@ -85,3 +85,53 @@ async def test_typing_a_buttons_number_presses_it_and_shows_the_answer(
     assert f"bot › [alert] {cancelled}" in printed
     assert "bot › You follow Ana now." in printed
     assert printed[-1] == "Bye."
+
+
+async def test_what_the_bot_logs_goes_to_the_log_file_never_into_the_demo_chat(
+    db: Database,
+    settings: Settings,
+    clock: FrozenClock,
+    database_url: URL,
+    tmp_path,
+    monkeypatch,
+):
+    import io
+    import logging
+    import sys
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    on_terminal = logging.StreamHandler(terminal)
+    logging.getLogger().addHandler(on_terminal)
+
+    def failing(app) -> None:
+        async def boom(update: Update, ctx) -> None:
+            logging.getLogger("bot.dispatch").error("Gave up sending: BadRequest: Chat not found")
+            await reply_text(update, ctx, "Done.")
+
+        app.add_handler(CommandHandler("boom", boom))
+
+    printed: list[str] = []
+    log_file = tmp_path / "demo.log"
+    try:
+        await demo_session(
+            settings,
+            lines("/as new", "/boom"),
+            printed.append,
+            language="en",
+            clock=clock,
+            register=failing,
+            database_url=database_url,
+            log_file=log_file,
+        )
+        # The terminal has its handler back once the demo is over.
+        restored = on_terminal in logging.getLogger().handlers
+    finally:
+        logging.getLogger().removeHandler(on_terminal)
+
+    assert "bot › Done." in printed
+    assert not any("Chat not found" in line for line in printed)
+    assert "Chat not found" not in terminal.getvalue()
+    assert "Chat not found" in log_file.read_text()
+    assert any(str(log_file) in line for line in printed)  # the person is told where
+    assert restored
