@@ -116,6 +116,8 @@ async def request(
     inputs = await slot_inputs(uow, professional_id=professional_id, first_day=day, last_day=day)
     check_start(start, now=now, inputs=inputs)
 
+    # The limit keeps one client from holding too many one-off times: occurrences of a
+    # recurring series the professional set up are not theirs to count.
     held = await uow.session.scalar(
         select(func.count())
         .select_from(Appointment)
@@ -123,10 +125,11 @@ async def request(
             Appointment.client_id == client.id,
             Appointment.status.in_(HOLDING_STATUSES),
             Appointment.starts_at > now,
+            Appointment.recurring_schedule_id.is_(None),
         )
     )
     if (held or 0) >= pro.max_future_bookings:
-        raise TooManyBookings(max=pro.max_future_bookings)
+        raise TooManyBookings(max=pro.max_future_bookings, count=held or 0)
 
     appt = Appointment(
         id=uuid.uuid4(),

@@ -14,6 +14,7 @@ from core.services import booking, booking_errors
 from core.services.availability import ProfessionalUnavailable
 from tests import factories as f
 from tests import factories_booking as fb
+from tests import factories_more as fm
 
 SP = ZoneInfo("America/Sao_Paulo")
 TOMORROW_14 = datetime(2026, 11, 26, 14, tzinfo=SP)
@@ -166,7 +167,33 @@ async def test_a_client_at_the_limit_of_future_bookings_cannot_request_another(d
     await ask(db, cli, pro, TOMORROW_14 + timedelta(days=1), clock())
     err = await refused(db, cli, pro, TOMORROW_14 + timedelta(days=2), clock())
     assert err.msgid == "booking.max_future"
-    assert err.params == {"max": 2}
+    assert err.params == {"max": 2, "count": 2}
+
+
+async def test_a_weekly_series_does_not_use_up_the_limit_for_an_extra_one_off_session(db, clock):
+    pro = await fb.bookable(db, max_future_bookings=4)
+    cli = await f.client(db, pro)
+    series = await fm.schedule(db, pro, cli.id, starts_on=date(2026, 11, 24))
+    for week in range(8):  # about two months of Tuesday sessions ahead
+        start = datetime(2026, 12, 1, 9, tzinfo=SP) + timedelta(weeks=week)
+        await f.appointment(db, pro, cli, start, minutes=60, recurring_schedule_id=series.id)
+
+    view = await ask(db, cli, pro, TOMORROW_14, clock())
+    assert view.starts_at == TOMORROW_14
+
+
+async def test_the_refusal_counts_only_the_one_off_bookings_and_says_how_many(db, clock):
+    pro = await fb.bookable(db, max_future_bookings=2)
+    cli = await f.client(db, pro)
+    series = await fm.schedule(db, pro, cli.id, starts_on=date(2026, 11, 24))
+    for week in range(3):
+        start = datetime(2026, 12, 1, 9, tzinfo=SP) + timedelta(weeks=week)
+        await f.appointment(db, pro, cli, start, minutes=60, recurring_schedule_id=series.id)
+    for day in range(3):  # one more than allowed: the professional lowered the limit
+        await f.appointment(db, pro, cli, TOMORROW_14 + timedelta(days=day), minutes=60)
+
+    err = await refused(db, cli, pro, TOMORROW_14 + timedelta(days=5), clock())
+    assert err.params == {"max": 2, "count": 3}
 
 
 async def test_past_and_cancelled_bookings_do_not_count_toward_the_limit(db, clock):
