@@ -1,0 +1,34 @@
+"""Where a client record came from, so the professional's list holds only real clients.
+
+Opening a professional's link creates the person's client record at once (following,
+writing and booking all need it), but someone who opened it and left half-way through
+their first booking is not a client yet. ``clients.self_added`` marks records made that
+way; the professional's client list shows them once something happened between the two
+(a booking, a series, a message, a note). Records added by hand, and every record from
+before this revision, are shown as before.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-07 14:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "clients",
+        sa.Column("self_added", sa.Boolean(), server_default=sa.text("false"), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_column("clients", "self_added")
