@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import uuid_arg
-from bot.conversations import requests
+from bot.conversations import practice_booking, requests
 from bot.conversations.clients_render import (
     AWAITING_RESULT_ICON,
     STATUS_ICONS,
@@ -179,6 +179,7 @@ def agenda_keyboard(
             label = f"{_icon(item)} {start} {shorten(a.client_name, 18)}"
             session_buttons.append(button(label, NS, "s", uuid_arg(a.id), screen.arg))
         rows += [session_buttons[i : i + 2] for i in range(0, len(session_buttons), 2)]
+    rows.append([practice_booking.agenda_button(tr)])
     rows += _nav(tr, screen)
     markup = keyboard(rows)
     assert markup is not None  # the navigation rows are always there

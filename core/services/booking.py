@@ -117,7 +117,7 @@ async def request(
     check_start(start, now=now, inputs=inputs)
 
     # The limit keeps one client from holding too many one-off times: occurrences of a
-    # recurring series the professional set up are not theirs to count.
+    # recurring series, and sessions the professional booked for them, are not theirs.
     held = await uow.session.scalar(
         select(func.count())
         .select_from(Appointment)
@@ -126,6 +126,7 @@ async def request(
             Appointment.status.in_(HOLDING_STATUSES),
             Appointment.starts_at > now,
             Appointment.recurring_schedule_id.is_(None),
+            Appointment.booked_by == CLIENT,
         )
     )
     if (held or 0) >= pro.max_future_bookings:
@@ -305,7 +306,7 @@ async def reschedule(
     old_start, old_end = a.starts_at, a.ends_at
     day = new_start.astimezone(ZoneInfo(ctx.timezone)).date()
     inputs = await slot_inputs(uow, professional_id=a.professional_id, first_day=day, last_day=day)
-    check_start(new_start, now=now, inputs=inputs, ignore=Busy(old_start, old_end))
+    check_start(new_start, now=now, inputs=inputs, ignore=Busy(old_start, old_end), side=ctx.side)
     async with uow.savepoint():  # as in `request`: a lost race keeps the transaction usable
         a.starts_at = new_start
         a.ends_at = new_start + timedelta(minutes=inputs.session_minutes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from core.errors import SlotTaken
@@ -134,20 +134,42 @@ def available_actions(
     )
 
 
+# How far ahead a professional may book or move their own sessions (the horizon they set
+# binds clients; this only keeps a typo like "2062" from being taken at its word).
+OWN_HORIZON_DAYS = 3 * 366
+
+
+def for_side(inputs: SlotInputs, side: RecipientType) -> SlotInputs:
+    """The slot rules that bind `side`: a client meets the minimum notice and the booking
+    horizon; a professional booking or moving their own sessions does not (their hours,
+    time off, overlaps and the buffer bind both)."""
+    if side is CLIENT:
+        return inputs
+    own = replace(inputs.rules, min_notice_minutes=0, horizon_days=OWN_HORIZON_DAYS)
+    return replace(inputs, rules=own)
+
+
 def last_bookable_day(inputs: SlotInputs, now: datetime) -> date:
     """The last local date (professional's zone) a session may be booked on."""
     return now.astimezone(inputs.tz).date() + timedelta(days=inputs.rules.horizon_days)
 
 
 def check_start(
-    start: datetime, *, now: datetime, inputs: SlotInputs, ignore: Busy | None = None
+    start: datetime,
+    *,
+    now: datetime,
+    inputs: SlotInputs,
+    ignore: Busy | None = None,
+    side: RecipientType = CLIENT,
 ) -> None:
     """Refuse a start that is not one of the free slots, with the reason as the error.
 
     `ignore` is the session being moved: its own old time does not block its new one.
+    `side` is who books or moves (see :func:`for_side`).
     """
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
+    inputs = for_side(inputs, side)
     rules, tz = inputs.rules, inputs.tz
     if start < now:
         raise BookingInPast(start=start)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from core.db.uow import UnitOfWork
-from core.models import Professional, TelegramUser
+from core.models import Professional, RecipientType, TelegramUser
 from core.scheduling.errors import TimeMissing
 from core.scheduling.slots import (
     count_by_local_day,
@@ -27,12 +27,15 @@ from core.scheduling.slots import (
 from core.scheduling.timeparse import nearest, parse_wanted_day, parse_wanted_time
 from core.services.availability import ProfessionalUnavailable, SlotInputs, slot_inputs
 from core.services.booking_errors import BeyondHorizon
+from core.services.booking_rules import for_side
 from core.services.professionals import ProfessionalInactive, ProfessionalNotFound
 
 # Any two zones are less than two days apart, so a reader's day lies within these
 # many days either side of the same date in the professional's zone.
 _ZONE_SLACK = timedelta(days=2)
 NEAREST_COUNT = 3
+# A professional's own booking looks this far either side of the day they typed.
+_OWN_SPAN = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -231,11 +234,14 @@ async def find_wanted(
     date_order: str,
     reader_tz: ZoneInfo,
     now: datetime,
+    side: RecipientType = RecipientType.client,
 ) -> WantedResult:
     """Turn typed text ("amanhã às 14h") into its free slot or the nearest free ones.
 
     A day without a time gives that day's free slots. `date_order` is how the reader sees
     numeric dates ("DMY", "MDY"), so "09/12" is read the way the bot writes it.
+    `side` is who will book: a professional booking for a client is not held to the
+    minimum notice or the booking horizon (``booking_rules.for_side``).
     """
     wanted: datetime | None
     try:
@@ -250,16 +256,22 @@ async def find_wanted(
         )
 
     today, last_day = await _horizon(uow, professional_id, now)
+    if side is RecipientType.professional:
+        # No horizon: the days around the one asked for are enough to find what is near.
+        first_day, last_day = max(today, day - _OWN_SPAN), max(today, day + _OWN_SPAN)
+    else:
+        first_day = today
     inputs = await slot_inputs(
-        uow, professional_id=professional_id, first_day=today, last_day=last_day
+        uow, professional_id=professional_id, first_day=first_day, last_day=last_day
     )
     # The horizon ends at the professional's midnight after its last day.
     horizon_end = local_day_bounds(last_day, inputs.tz)[1]
     asked = wanted if wanted is not None else datetime.combine(day, time(0), reader_tz)
-    if asked >= horizon_end:
+    if side is RecipientType.client and asked >= horizon_end:
         raise BeyondHorizon(last_day=last_day, horizon_days=inputs.rules.horizon_days)
+    inputs = for_side(inputs, side)
 
-    free = [s.astimezone(reader_tz) for s in _slots(inputs, now, None, None)]
+    free = [s.astimezone(reader_tz) for s in _slots(inputs, now, first_day, last_day)]
     if wanted is None:
         return WantedResult(day, None, None, tuple(s for s in free if s.date() == day))
     if wanted in free:
