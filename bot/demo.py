@@ -28,7 +28,6 @@ from bot import background
 from bot.app import PerChatUpdateProcessor, Register, build_application, tune_runtime
 from bot.demo_terminal import (
     Transcript,
-    button_rows,
     last_buttons_message,
     stdin_lines,
     terminal_language,
@@ -64,7 +63,8 @@ Demo commands (everything else goes to the bot):
   /lang en | pt | es                   the language your Telegram app reports
   /say <text>                          send <text> as is (e.g. a number)
   /quit                                leave
-Type the number of a button to press it."""
+Type the number of a button to press it; a number keeps its button while that screen is
+redrawn (after marking a session done, say), and a new screen is numbered afresh."""
 
 
 @dataclass
@@ -303,11 +303,11 @@ class DemoChat:
     async def _press(self, number: int) -> None:
         chat = self.emu.chat(self.current.user_id)
         message = last_buttons_message(chat)
-        buttons = [b for row in button_rows(message.reply_markup if message else None) for b in row]
-        if message is None or not 1 <= number <= len(buttons):
+        # The number as the person last saw it (numbers hold while a screen is redrawn).
+        button = None if message is None else self.transcript.button_numbered(chat, message, number)
+        if message is None or button is None:
             await self._type(str(number))
             return
-        button = buttons[number - 1]
         if "callback_data" not in button:
             self.out(f"(button {number} opens {button.get('url', 'something else')})")
             return

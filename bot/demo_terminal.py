@@ -45,13 +45,54 @@ def last_buttons_message(chat: ChatLog) -> RecordedMessage | None:
     return None
 
 
-def _button_lines(markup: dict[str, Any] | None) -> list[str]:
+def _key(button: dict[str, Any]) -> str:
+    return str(button.get("callback_data") or button.get("url") or button.get("text", ""))
+
+
+@dataclass
+class _Numbers:
+    """The numbers of one message's buttons, kept while its screen stays the same."""
+
+    title: str = ""
+    by_key: dict[str, int] = field(default_factory=dict)
+    last: int = 0
+
+    def assign(self, title: str, markup: dict[str, Any] | None) -> list[list[int]]:
+        """Numbers for the buttons of `markup`, row by row.
+
+        A redraw of the same screen (same first line: say, the agenda after one session was
+        marked done) keeps each remaining button's number, so what the person read a moment
+        ago still presses the same thing; a new button gets the next free number. Another
+        screen (another first line) is numbered afresh from 1.
+        """
+        rows = button_rows(markup)
+        if title != self.title:
+            self.title, self.by_key, self.last = title, {}, 0
+        seen: dict[str, int] = {}
+        numbered: list[list[int]] = []
+        kept: dict[str, int] = {}
+        for row in rows:
+            numbers = []
+            for button in row:
+                base = _key(button)
+                seen[base] = seen.get(base, 0) + 1
+                key = f"{base}#{seen[base]}"  # the same data twice: two buttons
+                number = self.by_key.get(key)
+                if number is None:
+                    self.last += 1
+                    number = self.last
+                kept[key] = number
+                numbers.append(number)
+            numbered.append(numbers)
+        self.by_key = kept
+        return numbered
+
+
+def _button_lines(markup: dict[str, Any] | None, numbers: list[list[int]]) -> list[str]:
     lines: list[str] = []
-    number = 0
-    for row in button_rows(markup):
+    for row, row_numbers in zip(button_rows(markup), numbers, strict=True):
         cells = []
-        for button in row:
-            number += 1
+        for button, number in zip(row, row_numbers, strict=True):
             label = str(button.get("text", ""))
             if "url" in button:
                 label = f"{label} ↗ {button['url']}"
@@ -89,6 +130,21 @@ class Transcript:
     speaker: Callable[[], int]
     _versions: dict[tuple[int, int], int] = field(default_factory=dict)
     _answers: set[str] = field(default_factory=set)
+    _numbers: dict[tuple[int, int], _Numbers] = field(default_factory=dict)
+
+    def _numbered(self, chat: ChatLog, message: RecordedMessage) -> list[list[int]]:
+        numbers = self._numbers.setdefault((chat.id, message.message_id), _Numbers())
+        title = (_body(message).splitlines() or [""])[0]
+        return numbers.assign(title, message.reply_markup)
+
+    def button_numbered(self, chat: ChatLog, message: RecordedMessage, number: int) -> Any:
+        """The button of `message` that `number` stands for, as last shown; None if none."""
+        numbers = self._numbered(chat, message)
+        for row, row_numbers in zip(button_rows(message.reply_markup), numbers, strict=True):
+            for button, n in zip(row, row_numbers, strict=True):
+                if n == number:
+                    return button
+        return None
 
     def drain(self) -> list[str]:
         """Lines for everything new in every chat, oldest first within a chat."""
@@ -118,7 +174,7 @@ class Transcript:
             text_lines = _body(message).splitlines() or [""]
             lines.append(self._prefix(chat) + tag + text_lines[0])
             lines.extend(INDENT + line if line.strip() else "" for line in text_lines[1:])
-            lines.extend(_button_lines(message.reply_markup))
+            lines.extend(_button_lines(message.reply_markup, self._numbered(chat, message)))
         return lines
 
     def _answers_of(self, chat: ChatLog) -> list[str]:

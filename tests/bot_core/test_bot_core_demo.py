@@ -8,7 +8,7 @@ from sqlalchemy.engine import URL
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.callbacks import Callback, matches, register_namespace
+from bot.callbacks import Callback, matches, parse, register_namespace
 from bot.context import alert, reply_text
 from bot.demo import demo_session
 from bot.i18n import get_translator
@@ -135,3 +135,69 @@ async def test_what_the_bot_logs_goes_to_the_log_file_never_into_the_demo_chat(
     assert "Chat not found" in log_file.read_text()
     assert any(str(log_file) in line for line in printed)  # the person is told where
     assert restored
+
+
+def todo_list(app) -> None:
+    """A screen of items that each leave it when marked done, redrawn in place."""
+    items = ["Ana", "Bruno", "Carla"]
+
+    def markup() -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        f"Done {n}", callback_data=Callback(DEMO, "d", (n,)).encode()
+                    )
+                ]
+                for n in items
+            ]
+            + [[InlineKeyboardButton("Other", callback_data=Callback(DEMO, "o").encode())]]
+        )
+
+    async def show(update: Update, ctx) -> None:
+        await reply_text(update, ctx, "To mark:", reply_markup=markup())
+
+    async def done(update: Update, ctx) -> None:
+        query = update.callback_query
+        name = parse(query.data).arg(0)
+        items.remove(name)
+        await query.answer(f"{name} marked")
+        await query.edit_message_text("To mark:", reply_markup=markup())
+
+    async def other(update: Update, ctx) -> None:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text(
+            "Another screen",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton("Back", callback_data=Callback(DEMO, "d", ("x",)).encode())]]
+            ),
+        )
+
+    app.add_handler(CommandHandler("list", show))
+    app.add_handler(CallbackQueryHandler(done, pattern=matches(DEMO, "d")))
+    app.add_handler(CallbackQueryHandler(other, pattern=matches(DEMO, "o")))
+
+
+async def test_a_number_keeps_meaning_the_same_button_while_its_screen_is_redrawn(
+    db: Database, settings: Settings, clock: FrozenClock, database_url: URL
+):
+    printed: list[str] = []
+    await demo_session(
+        settings,
+        lines("/as new", "/list", "1", "3", "4"),
+        printed.append,
+        language="en",
+        clock=clock,
+        register=todo_list,
+        database_url=database_url,
+    )
+
+    # 1 marked Ana; 3 was Carla when the person read the screen, and still is.
+    assert "bot › [notice] Ana marked" in printed
+    assert "bot › [notice] Carla marked" in printed
+    assert "bot › [notice] Bruno marked" not in printed
+    # The redraw shows the numbers that still hold: Bruno stays 2, Other stays 4.
+    assert "    2) Done Bruno" in printed and "    4) Other" in printed
+    # A screen with another title is numbered afresh.
+    assert "bot › (edited) Another screen" in printed
+    assert "    1) Back" in printed
