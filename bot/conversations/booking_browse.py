@@ -343,6 +343,7 @@ async def on_typed(update: Update, ctx: Ctx) -> int:
             options=found.options,
             zone=target.zone,
             now=now,
+            refusal=found.refusal,
         )
     await reply_text(update, ctx, screen.text, reply_markup=screen.markup)
     return BROWSING

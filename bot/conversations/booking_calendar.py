@@ -33,6 +33,7 @@ from bot.formatting import (
     format_time,
 )
 from bot.i18n import N_, Translator
+from core.errors import DomainError, SlotTaken
 from core.models import AppointmentStatus
 from core.services.booking_queries import AppointmentView, PolicyView
 from core.services.slots import BookingProfile
@@ -77,6 +78,8 @@ BUTTON_CONFIRM = N_("booking.button.confirm")
 BUTTON_BACK = N_("booking.button.back")
 TYPED_NOT_FREE = N_("booking.typed.not_free")
 TYPED_NOTHING_NEAR = N_("booking.typed.nothing_near")
+TYPED_OTHERS = N_("booking.typed.others")
+TYPED_NOTHING_ELSE = N_("booking.typed.nothing_else")
 DONE_PENDING = N_("booking.done.pending")
 DONE_CONFIRMED = N_("booking.done.confirmed")
 MOVED_PENDING = N_("booking.moved.pending")
@@ -230,15 +233,24 @@ def nearest_offer(
     options: Sequence[datetime],
     zone: str,
     now: datetime,
+    refusal: DomainError | None = None,
 ) -> Screen:
-    """The typed time is not free: the nearest free ones, and the calendar."""
+    """The typed time cannot be booked: why (taken, too soon, too close to another
+    session...), the nearest free times, and the calendar."""
     when = when_text(tr, wanted, zone, now)
     calendar_row = [_calendar_button(tr, subject, wanted.astimezone(ZoneInfo(zone)).date())]
+    reason = None if refusal is None or isinstance(refusal, SlotTaken) else tr.render(refusal)
     if not options:
-        return Screen(tr.t(TYPED_NOTHING_NEAR, when=when), keyboard([calendar_row]))
+        text = (
+            tr.t(TYPED_NOTHING_NEAR, when=when)
+            if reason is None
+            else _join(reason, tr.t(TYPED_NOTHING_ELSE))
+        )
+        return Screen(text, keyboard([calendar_row]))
     rows = _slot_buttons(tr, subject, options, zone, with_day=True)
     rows.append(calendar_row)
-    return Screen(tr.t(TYPED_NOT_FREE, when=when), keyboard(rows))
+    lead = tr.t(TYPED_NOT_FREE, when=when) if reason is None else _join(reason, tr.t(TYPED_OTHERS))
+    return Screen(lead, keyboard(rows))
 
 
 def confirmation(

@@ -56,7 +56,7 @@ from core import errors
 from core.models import RecipientType
 from core.services import booking_by_professional, booking_errors, clients, professionals, slots
 
-__all__ = ["NS", "agenda_button", "book_button", "build", "register"]
+__all__ = ["NS", "agenda_button", "book_button", "build", "nearest_text", "register"]
 
 PRACTICE_BOOKING_NS = "pb"
 NS = register_namespace(PRACTICE_BOOKING_NS, owner=__name__)
@@ -71,6 +71,7 @@ NO_MATCH = N_("clients.list.no_match")
 ASK_WHEN = N_("practice_booking.ask_when")
 EXACT = N_("practice_booking.exact")
 NEAREST = N_("practice_booking.nearest")
+NEAREST_OTHERS = N_("practice_booking.nearest_others")
 DAY = N_("practice_booking.day")
 NOTHING = N_("practice_booking.nothing")
 BOOKED = N_("practice_booking.booked")
@@ -97,6 +98,15 @@ def book_button(tr: Translator, client_id: uuid.UUID) -> InlineKeyboardButton:
 def agenda_button(tr: Translator) -> InlineKeyboardButton:
     """The agenda's Book button: a one-off session, for a client chosen next."""
     return button(tr.t(BUTTON_BOOK_ON_AGENDA), NS, "a")
+
+
+def nearest_text(
+    tr: Translator, wanted: datetime, refusal: errors.DomainError | None, tz: ZoneInfo
+) -> str:
+    """Why the typed moment cannot be booked, before the nearest free times."""
+    if refusal is None or isinstance(refusal, errors.SlotTaken):
+        return tr.t(NEAREST, when=format_datetime(wanted, tr.locale, tz))
+    return f"{tr.render(refusal)}\n\n{tr.t(NEAREST_OTHERS)}"
 
 
 def _draft(ctx: Ctx) -> dict[str, Any] | None:
@@ -209,7 +219,7 @@ async def typed_when(update: Update, ctx: Ctx) -> int:
         options = found.options[:OPTIONS_SHOWN]
     else:
         assert found.wanted is not None
-        text = tr.t(NEAREST, when=format_datetime(found.wanted, loc, tz))
+        text = nearest_text(tr, found.wanted, found.refusal, tz)
         options = found.options
     labels = [
         format_time(s, loc, tz) if found.only_day else format_datetime(s, loc, tz) for s in options

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from core.db.uow import UnitOfWork
+from core.errors import DomainError
 from core.models import Professional, RecipientType, TelegramUser
 from core.scheduling.errors import TimeMissing
 from core.scheduling.slots import (
@@ -27,7 +28,7 @@ from core.scheduling.slots import (
 from core.scheduling.timeparse import nearest, parse_wanted_day, parse_wanted_time
 from core.services.availability import ProfessionalUnavailable, SlotInputs, slot_inputs
 from core.services.booking_errors import BeyondHorizon
-from core.services.booking_rules import for_side
+from core.services.booking_rules import check_start, for_side
 from core.services.professionals import ProfessionalInactive, ProfessionalNotFound
 
 # Any two zones are less than two days apart, so a reader's day lies within these
@@ -42,7 +43,8 @@ _OWN_SPAN = timedelta(days=7)
 class WantedResult:
     """What a typed time leads to: the exact free slot, or alternatives.
 
-    `exact` is set when the wanted moment is itself free. Otherwise `options` holds the
+    `exact` is set when the wanted moment can be booked as typed, on the slot grid or
+    off it. Otherwise `refusal` says why not, and `options` holds the
     nearest free slots (a moment was typed) or the day's free slots (only a day was
     typed); it may be empty when nothing is free. Every datetime is in the reader's zone.
     """
@@ -51,6 +53,9 @@ class WantedResult:
     wanted: datetime | None
     exact: datetime | None
     options: tuple[datetime, ...]
+    # Why the wanted moment cannot be booked ("too soon", "too close to another
+    # session"...), when a moment was typed and is not free.
+    refusal: DomainError | None = None
 
     @property
     def only_day(self) -> bool:
@@ -276,4 +281,9 @@ async def find_wanted(
         return WantedResult(day, None, None, tuple(s for s in free if s.date() == day))
     if wanted in free:
         return WantedResult(day, wanted, wanted, ())
-    return WantedResult(day, wanted, None, tuple(nearest(wanted, free, NEAREST_COUNT)))
+    try:
+        check_start(wanted, now=now, inputs=inputs, side=side)
+    except DomainError as err:
+        near = tuple(nearest(wanted, free, NEAREST_COUNT))
+        return WantedResult(day, wanted, None, near, refusal=err)
+    return WantedResult(day, wanted, wanted, ())

@@ -200,3 +200,37 @@ async def test_cancelling_the_zone_choice_inside_the_calendar_keeps_the_calendar
 
     assert cancelled.text == john.t(CANCELLED)
     assert "📅 " + john.when(datetime(2026, 11, 26, 18, 0, tzinfo=UTC)) in confirm.text
+
+
+async def test_a_free_typed_time_off_the_slot_grid_goes_to_the_confirmation(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    # 45-minute sessions and a 10-minute buffer: the day's slots are 09:00, 09:55, 10:50...
+    await ana(db, welcome_message=None, session_duration=45, buffer_minutes=10)
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot():
+        await _open_calendar(john, welcome=False)
+        await john.say("next wednesday 10am")
+        confirm = await john.next()
+
+    assert confirm.text.startswith(john.t("booking.confirm.title"))
+    assert "📅 " + john.when(datetime(2026, 12, 2, 13, 0, tzinfo=UTC)) in confirm.text
+
+
+async def test_a_typed_time_inside_the_minimum_notice_is_called_too_soon(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await ana(db, welcome_message=None, min_notice_minutes=24 * 60)
+    emu.add_user(JOHN, "John", language_code="en")
+    john = Chat(emu, JOHN, "en")
+    async with run_bot():
+        await _open_calendar(john, welcome=False)
+        await john.say("today at 3pm")
+        offer = await john.next()
+
+    earliest = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)
+    assert offer.text.startswith(
+        john.t("booking.min_notice", notice_minutes=24 * 60, earliest=earliest)
+    )
+    assert "not free" not in offer.text
