@@ -42,6 +42,7 @@ __all__ = [
     "register",
     "register_guards",
     "start",
+    "unknown_command",
 ]
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ HELP_PROFESSIONAL = N_("help.professional")
 NOTHING_TO_CANCEL = N_("common.nothing_to_cancel")
 TOO_LONG = N_("common.too_long")
 STEP_EXPIRED = N_("common.step_expired")
+UNKNOWN_COMMAND = N_("common.unknown_command")
 
 
 async def start(update: Update, ctx: Ctx) -> None:
@@ -121,6 +123,14 @@ async def cancel(update: Update, ctx: Ctx) -> int:
     ended = end_conversations(ctx.application, update)
     await reply(update, ctx, CANCELLED if ended else NOTHING_TO_CANCEL)
     return ConversationHandler.END
+
+
+async def unknown_command(update: Update, ctx: Ctx) -> None:
+    """A /command no feature knows: say so, and where the list of commands is."""
+    message = update.effective_message
+    text = message.text if message is not None and message.text else "/"
+    command = text.split(maxsplit=1)[0].split("@", 1)[0]
+    await reply(update, ctx, UNKNOWN_COMMAND, command=command)
 
 
 class _TooLong(filters.MessageFilter):
@@ -185,5 +195,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("cancel", cancel))
+    # A command nobody handles (a typo, an old one) gets an answer rather than silence.
+    application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     # Last of all: a press no feature claimed is from a finished conversation or forged.
     application.add_handler(CallbackQueryHandler(expired_button))
