@@ -140,10 +140,15 @@ def format_weekday(
     return babel_dates.format_date(_local_day(value, tz), pattern, locale=babel_locale(locale))
 
 
-def format_day_short(value: date | datetime, locale: str, tz: TzLike | None = None) -> str:
-    """Return a compact day for calendar buttons: "Thu 26/11", "qui., 26/11", "jue, 26/11"."""
+def format_day_short(
+    value: date | datetime, locale: str, tz: TzLike | None = None, *, with_year: bool = False
+) -> str:
+    """Return a compact day for calendar buttons: "Thu 26/11", "qui., 26/11", "jue, 26/11"
+    (with the year, "Tue 05/01/2027", for a day that is not in the current year)."""
     day = _local_day(value, tz)
-    return babel_dates.format_skeleton("MEd", day, locale=babel_locale(locale))
+    return babel_dates.format_skeleton(
+        "yMEd" if with_year else "MEd", day, locale=babel_locale(locale)
+    )
 
 
 def format_money(cents: int, currency: str, locale: str) -> str:

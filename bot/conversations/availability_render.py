@@ -252,25 +252,31 @@ def end_hours(tr: Translator, weekday: int, start: int) -> tuple[str, InlineKeyb
 # --- extra windows -------------------------------------------------------------------------
 
 
+def _extra_day(tr: Translator, day: date, year: int | None) -> str:
+    return format_day_short(day, tr.locale, with_year=year is not None and day.year != year)
+
+
 def extra_text(
     tr: Translator,
     extra: Sequence[ExtraWindowView],
     notice: str | None = None,
     *,
     hint: bool = True,
+    year: int | None = None,
 ) -> str:
-    lines = [
-        f"• {format_day_short(w.day, tr.locale)}: {window_text(w.start, w.end)}" for w in extra
-    ]
+    """The extra dates; one outside `year` (the current one) is written with its year."""
+    lines = [f"• {_extra_day(tr, w.day, year)}: {window_text(w.start, w.end)}" for w in extra]
     listed = "\n".join(lines) if lines else tr.t("avail.extra_none")
     body = tr.t("avail.extra", windows=listed)
     return _compose([body, tr.t("avail.extra_hint") if hint else ""], notice)
 
 
-def extra_markup(tr: Translator, extra: Sequence[ExtraWindowView]) -> InlineKeyboardMarkup:
+def extra_markup(
+    tr: Translator, extra: Sequence[ExtraWindowView], *, year: int | None = None
+) -> InlineKeyboardMarkup:
     removes = [
         _b(
-            tr.t("avail.remove", what=f"{format_day_short(w.day, tr.locale)} {w.start:%H:%M}"),
+            tr.t("avail.remove", what=f"{_extra_day(tr, w.day, year)} {w.start:%H:%M}"),
             "rmx",
             uuid_arg(w.id),
         )
