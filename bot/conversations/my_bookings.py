@@ -96,6 +96,8 @@ def render_list(
     for item in upcoming[:UPCOMING_SHOWN]:
         n += 1
         lines.append(_line(tr, n, item, zone, now))
+        if item.appointment.status not in HOLDING_STATUSES:
+            continue  # cancelled or declined: shown for the news, nothing left to do
         aid = item.appointment.id
         rows.append(
             [

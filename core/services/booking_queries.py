@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import TIMESTAMP, Select, and_, cast, exists, func, literal, select
+from sqlalchemy import TIMESTAMP, Select, and_, cast, exists, func, literal, or_, select
 
 from core.db.uow import UnitOfWork
 from core.models import (
@@ -204,18 +204,27 @@ async def get(uow: UnitOfWork, *, appointment_id: uuid.UUID) -> AppointmentView:
     return _view(row)
 
 
+# Sessions that will not happen: still listed among the upcoming while their day is ahead.
+_CALLED_OFF = (AppointmentStatus.cancelled, AppointmentStatus.declined)
+
+
 async def my_bookings(
     uow: UnitOfWork, *, now: datetime, past_limit: int = 20
 ) -> tuple[list[BookingItem], list[BookingItem]]:
     """The acting user's bookings as a client across professionals: (upcoming, past).
 
     Upcoming ones come soonest first, past ones most recent first, each with what the
-    client may still do (cancel until the deadline, review a completed session).
+    client may still do (cancel until the deadline, review a completed session). A session
+    still ahead that was cancelled or declined is upcoming, with nothing left to do: it
+    is news about the days to come, not history.
     """
     user_id = require_user(uow)
     reviewed = exists().where(Review.appointment_id == Appointment.id)
     mine = _select().add_columns(reviewed.label("reviewed")).where(Client.user_id == user_id)
-    upcoming = and_(Appointment.status.in_(HOLDING_STATUSES), Appointment.ends_at > now)
+    upcoming = or_(
+        and_(Appointment.status.in_(HOLDING_STATUSES), Appointment.ends_at > now),
+        and_(Appointment.status.in_(_CALLED_OFF), Appointment.starts_at > now),
+    )
     rows_up = await uow.session.execute(mine.where(upcoming).order_by(Appointment.starts_at))
     rows_past = await uow.session.execute(
         mine.where(~upcoming).order_by(Appointment.starts_at.desc()).limit(past_limit)

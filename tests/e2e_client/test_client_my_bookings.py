@@ -11,7 +11,7 @@ from bot.callbacks import uuid_arg
 from bot.conversations.booking_render import mb_data
 from bot.emulator import BotApiEmulator
 from core.db.uow import Database
-from core.models import AppointmentStatus, Notification, NotificationType, TelegramUser
+from core.models import Appointment, AppointmentStatus, Notification, NotificationType, TelegramUser
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ana, client_of
 from tests.e2e_harness import Chat
@@ -186,3 +186,27 @@ async def test_im_coming_under_a_reminder_is_thanked_with_an_alert(
         thanks = await joao.press(reminder, "Vou!")
 
     assert thanks.show_alert and thanks.text == joao.t("mybookings.coming_thanks")
+
+
+async def test_a_session_cancelled_for_a_day_still_ahead_shows_among_the_upcoming(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    _, [_kept, called_off] = await _setup(db, emu, THU_09, FRI_10)
+    async with db.system("tests") as uow:
+        row = await uow.session.get(Appointment, called_off.id)
+        row.status = AppointmentStatus.cancelled
+        await uow.commit()
+    joao = Chat(emu, JOAO, "pt_BR")
+    async with run_bot():
+        await emu.send_command(JOAO, "mybookings")
+        listing = await joao.next()
+
+    assert listing.text.splitlines() == [
+        joao.t("mybookings.title_upcoming"),
+        f"1. {joao.when(THU_09)} · Ana Souza · {joao.t('mybookings.status.confirmed')}",
+        f"2. {joao.when(FRI_10)} · Ana Souza · {joao.t('mybookings.status.cancelled')}",
+    ]
+    assert joao.labels(listing) == [
+        joao.t("mybookings.button.reschedule", n=1),
+        joao.t("mybookings.button.cancel", n=1),
+    ]
