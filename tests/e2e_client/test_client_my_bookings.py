@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -210,3 +210,29 @@ async def test_a_session_cancelled_for_a_day_still_ahead_shows_among_the_upcomin
         joao.t("mybookings.button.reschedule", n=1),
         joao.t("mybookings.button.cancel", n=1),
     ]
+
+
+async def test_the_sessions_past_the_first_ten_are_a_button_away(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    starts = [FRI_10 + timedelta(days=d) for d in range(12)]
+    _, sessions = await _setup(db, emu, *starts)
+    joao = Chat(emu, JOAO, "pt_BR")
+    more = joao.t("mybookings.button.more", count=2)
+    async with run_bot():
+        await emu.send_command(JOAO, "mybookings")
+        listing = await joao.next()
+        first_page = listing.text
+        await joao.press_edit(listing, more)
+        second_page = listing.text
+        buttons = joao.labels(listing)
+        await joao.press_edit(listing, joao.t("mybookings.button.earlier"))
+
+    assert joao.t("mybookings.more", count=2) in first_page
+    assert f"11. {joao.when(starts[10])}" not in first_page
+    assert f"11. {joao.when(starts[10])}" in second_page
+    assert f"12. {joao.when(starts[11])}" in second_page
+    assert f"1. {joao.when(starts[0])}" not in second_page
+    assert joao.t("mybookings.button.cancel", n=12) in buttons
+    assert listing.text == first_page  # and back
+    assert len(sessions) == 12
