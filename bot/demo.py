@@ -46,6 +46,7 @@ from core.db.engine import (
     resolve,
 )
 from core.db.uow import Database
+from core.scheduling.lexicon import fold
 
 __all__ = ["DEMO_DATABASE", "default_log_file", "demo_session", "logs_to_file", "run_demo"]
 
@@ -59,7 +60,8 @@ SETTLE_TIMEOUT = 15.0
 
 HELP = """\
 Demo commands (everything else goes to the bot):
-  /as client | pro | new | <user id>   play someone else
+  /as new | client | pro | <name>      play someone else (each professional by first
+                                       name, as listed below; or /as <user id>)
   /lang en | pt | es                   the language your Telegram app reports
   /say <text>                          send <text> as is (e.g. a number)
   /quit                                leave
@@ -77,10 +79,13 @@ class Person:
 
 @dataclass(frozen=True)
 class Cast:
-    """Who the person can play (`client`, `pro`, `new`) and the professional's link."""
+    """Who the person can play (`new`, `client`, `pro`, and each professional by first
+    name) and the first professional's link."""
 
     people: dict[str, Person]
     slug: str | None
+    # Every professional to play: (the name to type after /as, who).
+    professionals: tuple[tuple[str, Person], ...] = ()
 
 
 async def _demo_database(settings: Settings, override: URL | None) -> URL:
@@ -125,22 +130,24 @@ def _language(code: str | None) -> str | None:
 
 
 async def _cast(database: Database, language: str | None) -> Cast:
-    """The demo's people: a professional and one of their clients, when the data has them.
+    """The demo's people: every professional (by first name), one client of the first,
+    and a visitor the bot has never seen, when the data has them.
 
     Seeded people keep the language their Telegram reports; `language` is the visitor's.
     """
     people = {"new": Person(VISITOR_ID, "Visitor", "new", language)}
     async with database.system("demo") as uow:
-        pro = (
+        pros = (
             await uow.session.execute(
                 text(
-                    "SELECT p.id, p.user_id, coalesce(u.first_name, p.name), u.language_code,"
-                    " p.locale, p.slug FROM professionals AS p"
+                    "SELECT p.id, p.user_id, coalesce(nullif(u.first_name, ''), p.name),"
+                    " u.language_code, p.locale, p.slug FROM professionals AS p"
                     " LEFT JOIN telegram_users AS u ON u.user_id = p.user_id"
-                    " WHERE p.active ORDER BY p.created_at, p.slug LIMIT 1"
+                    " WHERE p.active ORDER BY p.created_at, p.slug LIMIT 12"
                 )
             )
-        ).first()
+        ).all()
+        pro = pros[0] if pros else None
         client = None
         if pro is not None:
             client = (
@@ -155,13 +162,20 @@ async def _cast(database: Database, language: str | None) -> Cast:
                     {"pid": pro[0]},
                 )
             ).first()
-    if pro is not None:
-        people["pro"] = Person(pro[1], pro[2], "pro", _language(pro[3] or pro[4]))
+    named: list[tuple[str, Person]] = []
+    for row in pros:
+        person = Person(row[1], row[2], "pro", _language(row[3] or row[4]))
+        key = fold(str(row[2]).split()[0]).lower() if str(row[2]).split() else str(row[1])
+        if key in people or any(key == k for k, _ in named):
+            key = str(row[1])
+        named.append((key, person))
+    if named:
+        people["pro"] = named[0][1]
     if client is not None:
         people["client"] = Person(client[0], client[1], "client", _language(client[2] or client[3]))
     else:
         people["client"] = people["new"]
-    return Cast(people, pro[5] if pro is not None else None)
+    return Cast(people, pro[5] if pro is not None else None, tuple(named))
 
 
 class DemoChat:
@@ -183,9 +197,11 @@ class DemoChat:
         self.out = out
         self.echo = echo
         self.language = self.people["new"].language
-        self.current = self.people["client"]
+        # A first visit, as a new user would make one (not a client already booked up).
+        self.current = self.people["new"]
+        self.professionals = dict(cast.professionals)
         self.known: dict[int, Person] = {}
-        for person in self.people.values():
+        for person in [*self.people.values(), *self.professionals.values()]:
             self._ensure(person)
         self.transcript = Transcript(emu, self._label, lambda: self.current.user_id)
         self.dispatcher: Callable[[], Dispatcher | None] | None = None
@@ -201,8 +217,13 @@ class DemoChat:
 
     def banner(self) -> None:
         self.out(HELP)
-        roles = [f"{p.name} ({key})" for key, p in self.people.items() if key != "new"]
-        self.out("Cast: " + ", ".join(roles) + f". You are {self._label(self.current.user_id)}.")
+        roles = [f"{p.name}, professional (/as {key})" for key, p in self.professionals.items()]
+        client = self.people.get("client")
+        if client is not None and client is not self.people["new"]:
+            roles.append(f"{client.name}, a client of {self.people['pro'].name} (/as client)")
+        roles.append("a visitor the bot has never seen (/as new)")
+        self.out("Cast: " + "; ".join(roles) + ".")
+        self.out(f"You are {self._label(self.current.user_id)}.")
         if self.slug:
             self.out(f"Try: /start {self.slug}")
         else:
@@ -275,7 +296,10 @@ class DemoChat:
         return True
 
     def _switch(self, who: str) -> None:
+        who = fold(who).lower()
         person = self.people.get(who) if who in ("client", "pro", "new") else None
+        if person is None:
+            person = self.professionals.get(who)
         if person is None and who == "pro":
             self.out("(no professional in the demo data: send /register to become one)")
             person = Person(NEW_PRO_ID, "Professional", "pro", self.language)
@@ -286,7 +310,9 @@ class DemoChat:
                 user_id, f"User {user_id}", "guest", self.language
             )
         if person is None:
-            self.out("Use /as client, /as pro, /as new or /as <user id>.")
+            names = ", ".join(f"/as {key}" for key in self.professionals)
+            more = f", {names}" if names else ""
+            self.out(f"Use /as new, /as client, /as pro{more} or /as <user id>.")
             return
         self._ensure(person)
         self.current = self.known[person.user_id]

@@ -201,3 +201,31 @@ async def test_a_number_keeps_meaning_the_same_button_while_its_screen_is_redraw
     # A screen with another title is numbered afresh.
     assert "bot › (edited) Another screen" in printed
     assert "    1) Back" in printed
+
+
+async def test_the_demo_starts_as_a_fresh_visitor_and_names_each_professional_to_play(
+    db: Database, settings: Settings, clock: FrozenClock, database_url: URL
+):
+    printed: list[str] = []
+    await demo_session(
+        settings,
+        lines("/as emily", "/as javier", "/as ana", "/as nobody"),
+        printed.append,
+        language="en",
+        clock=clock,
+        database_url=database_url,
+    )
+
+    cast = next(line for line in printed if line.startswith("Cast: "))
+    for name in ("Ana", "Javier", "Emily"):
+        assert name in cast
+    assert "/as emily" in cast and "/as javier" in cast and "/as ana" in cast
+    assert any(
+        line.startswith("You are Visitor (new)") or "You are Visitor (new)" in line
+        for line in printed
+    )
+    assert "You are now Emily (pro)." in printed
+    assert "You are now Javier (pro)." in printed
+    assert "You are now Ana (pro)." in printed
+    assert any("/as nobody" in line for line in printed)
+    assert any(line.startswith("Use /as") for line in printed)
