@@ -14,27 +14,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from bot import background
 from bot.app import PerChatUpdateProcessor, Register, build_application, tune_runtime
+from bot.demo_cast import NEW_PRO_ID, VISITOR_ID, Cast, Person, forget_visitor, read_cast
 from bot.demo_terminal import (
     Transcript,
+    default_log_file,
     last_buttons_message,
+    logs_to_file,
     stdin_lines,
     terminal_language,
 )
 from bot.dispatch import Dispatcher
 from bot.emulator import BotApiEmulator, RateLimits
-from bot.i18n import normalize_locale
 from core.clock import Clock, system_clock
 from core.config import Settings
 from core.db import migrate
@@ -48,14 +46,11 @@ from core.db.engine import (
 from core.db.uow import Database
 from core.scheduling.lexicon import fold
 
-__all__ = ["DEMO_DATABASE", "default_log_file", "demo_session", "logs_to_file", "run_demo"]
+__all__ = ["DEMO_DATABASE", "VISITOR_ID", "demo_session", "run_demo"]
 
 log = logging.getLogger(__name__)
 
 DEMO_DATABASE = "bookingbot_demo"
-# People the bot has never seen: a first visit, and a professional-to-be without demo data.
-VISITOR_ID = 777_000_001
-NEW_PRO_ID = 777_000_002
 SETTLE_TIMEOUT = 15.0
 
 HELP = """\
@@ -67,25 +62,6 @@ Demo commands (everything else goes to the bot):
   /quit                                leave
 Type the number of a button to press it; a number keeps its button while that screen is
 redrawn (after marking a session done, say), and a new screen is numbered afresh."""
-
-
-@dataclass
-class Person:
-    user_id: int
-    name: str
-    role: str
-    language: str | None
-
-
-@dataclass(frozen=True)
-class Cast:
-    """Who the person can play (`new`, `client`, `pro`, and each professional by first
-    name) and the first professional's link."""
-
-    people: dict[str, Person]
-    slug: str | None
-    # Every professional to play: (the name to type after /as, who).
-    professionals: tuple[tuple[str, Person], ...] = ()
 
 
 async def _demo_database(settings: Settings, override: URL | None) -> URL:
@@ -121,61 +97,6 @@ async def _seed(database: Database, now: Clock, out: Callable[[str], None]) -> N
         out(f"(could not seed the demo data: {err})")
         return
     log.info("%s", result)
-
-
-def _language(code: str | None) -> str | None:
-    if not code:
-        return None
-    return normalize_locale(code).split("_")[0]
-
-
-async def _cast(database: Database, language: str | None) -> Cast:
-    """The demo's people: every professional (by first name), one client of the first,
-    and a visitor the bot has never seen, when the data has them.
-
-    Seeded people keep the language their Telegram reports; `language` is the visitor's.
-    """
-    people = {"new": Person(VISITOR_ID, "Visitor", "new", language)}
-    async with database.system("demo") as uow:
-        pros = (
-            await uow.session.execute(
-                text(
-                    "SELECT p.id, p.user_id, coalesce(nullif(u.first_name, ''), p.name),"
-                    " u.language_code, p.locale, p.slug FROM professionals AS p"
-                    " LEFT JOIN telegram_users AS u ON u.user_id = p.user_id"
-                    " WHERE p.active ORDER BY p.created_at, p.slug LIMIT 12"
-                )
-            )
-        ).all()
-        pro = pros[0] if pros else None
-        client = None
-        if pro is not None:
-            client = (
-                await uow.session.execute(
-                    text(
-                        "SELECT c.user_id, coalesce(u.first_name, c.name), u.language_code,"
-                        " u.locale FROM clients AS c"
-                        " LEFT JOIN telegram_users AS u ON u.user_id = c.user_id"
-                        " WHERE c.professional_id = :pid AND c.user_id IS NOT NULL"
-                        " ORDER BY c.created_at, c.name LIMIT 1"
-                    ),
-                    {"pid": pro[0]},
-                )
-            ).first()
-    named: list[tuple[str, Person]] = []
-    for row in pros:
-        person = Person(row[1], row[2], "pro", _language(row[3] or row[4]))
-        key = fold(str(row[2]).split()[0]).lower() if str(row[2]).split() else str(row[1])
-        if key in people or any(key == k for k, _ in named):
-            key = str(row[1])
-        named.append((key, person))
-    if named:
-        people["pro"] = named[0][1]
-    if client is not None:
-        people["client"] = Person(client[0], client[1], "client", _language(client[2] or client[3]))
-    else:
-        people["client"] = people["new"]
-    return Cast(people, pro[5] if pro is not None else None, tuple(named))
 
 
 class DemoChat:
@@ -359,44 +280,6 @@ class DemoChat:
         await self.settle()
 
 
-def default_log_file() -> Path:
-    """Where the demo writes the bot's log (the terminal is the chat)."""
-    return Path(tempfile.gettempdir()) / "bookingbot-demo.log"
-
-
-@contextmanager
-def logs_to_file(path: Path) -> Iterator[None]:
-    """Send what would be logged to the terminal to `path` instead, until the block ends.
-
-    In the demo the terminal *is* the chat: a log line there reads as something the bot
-    said. Handlers writing elsewhere (a file, a test's capture) are left alone.
-    """
-    root = logging.getLogger()
-    terminal = [
-        h
-        for h in root.handlers
-        if isinstance(h, logging.StreamHandler)
-        and not isinstance(h, logging.FileHandler)
-        and h.stream in (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
-    ]
-    to_file = logging.FileHandler(path, encoding="utf-8")
-    to_file.setFormatter(
-        terminal[0].formatter
-        if terminal and terminal[0].formatter
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    )
-    for handler in terminal:
-        root.removeHandler(handler)
-    root.addHandler(to_file)
-    try:
-        yield
-    finally:
-        root.removeHandler(to_file)
-        to_file.close()
-        for handler in terminal:
-            root.addHandler(handler)
-
-
 async def demo_session(
     settings: Settings,
     lines: AsyncIterator[str],
@@ -448,7 +331,8 @@ async def _session(
     emu = BotApiEmulator(rate_limits=RateLimits.off())
     try:
         await _seed(database, clock, out)
-        demo_cast = await _cast(database, language)
+        await forget_visitor(database, VISITOR_ID)
+        demo_cast = await read_cast(database, language)
         await emu.start("127.0.0.1", 0)
         if register is None:
             from bot.handlers import register_features

@@ -10,11 +10,15 @@ new bot messages (with their inline buttons numbered), edits, answers to button 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
+import tempfile
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.emulator import BotApiEmulator, ChatLog, RecordedMessage
@@ -22,7 +26,9 @@ from bot.emulator import BotApiEmulator, ChatLog, RecordedMessage
 __all__ = [
     "Transcript",
     "button_rows",
+    "default_log_file",
     "last_buttons_message",
+    "logs_to_file",
     "stdin_lines",
     "terminal_language",
 ]
@@ -222,3 +228,41 @@ def terminal_language() -> str | None:
         if code in ("en", "pt", "es"):
             return code
     return None
+
+
+def default_log_file() -> Path:
+    """Where the demo writes the bot's log (the terminal is the chat)."""
+    return Path(tempfile.gettempdir()) / "bookingbot-demo.log"
+
+
+@contextmanager
+def logs_to_file(path: Path) -> Iterator[None]:
+    """Send what would be logged to the terminal to `path` instead, until the block ends.
+
+    In the demo the terminal *is* the chat: a log line there reads as something the bot
+    said. Handlers writing elsewhere (a file, a test's capture) are left alone.
+    """
+    root = logging.getLogger()
+    terminal = [
+        h
+        for h in root.handlers
+        if isinstance(h, logging.StreamHandler)
+        and not isinstance(h, logging.FileHandler)
+        and h.stream in (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
+    ]
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(
+        terminal[0].formatter
+        if terminal and terminal[0].formatter
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    for handler in terminal:
+        root.removeHandler(handler)
+    root.addHandler(to_file)
+    try:
+        yield
+    finally:
+        root.removeHandler(to_file)
+        to_file.close()
+        for handler in terminal:
+            root.addHandler(handler)

@@ -229,3 +229,40 @@ async def test_the_demo_starts_as_a_fresh_visitor_and_names_each_professional_to
     assert "You are now Ana (pro)." in printed
     assert any("/as nobody" in line for line in printed)
     assert any(line.startswith("Use /as") for line in printed)
+
+
+async def test_each_demo_run_starts_the_visitor_afresh(
+    db: Database, settings: Settings, clock: FrozenClock, database_url: URL
+):
+    from sqlalchemy import func, select
+
+    from bot.demo import VISITOR_ID
+    from core.models import Client, TelegramUser
+
+    async def visitor_rows() -> tuple[int, int]:
+        async with db.system("tests") as uow:
+            clients = await uow.session.scalar(
+                select(func.count()).select_from(Client).where(Client.user_id == VISITOR_ID)
+            )
+            accounts = await uow.session.scalar(
+                select(func.count())
+                .select_from(TelegramUser)
+                .where(TelegramUser.user_id == VISITOR_ID)
+            )
+        return clients or 0, accounts or 0
+
+    first: list[str] = []
+    await demo_session(
+        settings,
+        lines("/start dra-ana-souza"),
+        first.append,
+        language="en",
+        clock=clock,
+        database_url=database_url,
+    )
+    assert (await visitor_rows())[0] == 1  # the visit made them a client record
+
+    await demo_session(
+        settings, lines(), [].append, language="en", clock=clock, database_url=database_url
+    )
+    assert await visitor_rows() == (0, 0)
