@@ -92,7 +92,12 @@ def _line(tr: Translator, item: BookingItem) -> str:
     a = item.appointment
     start = format_time(a.starts_at, tr.locale, a.timezone)
     end = format_time(a.ends_at, tr.locale, a.timezone)
-    return f"{_icon(item)} {start}–{end} {a.client_name}"
+    line = f"{_icon(item)} {start}–{end} {a.client_name}"
+    if a.moved_from is None:
+        return line
+    # A move waiting for an answer is not a new booking: say so on its line.
+    moved = tr.t("agenda.moved_mark")
+    return f"{line} · {moved}"
 
 
 def local_day(a: AppointmentView) -> date:
@@ -196,6 +201,9 @@ def card_text(tr: Translator, item: BookingItem) -> str:
         f"{day}, {start}–{end}",
         status_label(tr, a.status),
     ]
+    if a.moved_from is not None:
+        was = format_datetime(a.moved_from, tr.locale, a.timezone)
+        lines.append(tr.t("agenda.card.moved_from", was=was))
     if a.notes:
         lines.append(tr.t("agenda.card.notes", notes=a.notes))
     if a.cancellation_reason:

@@ -322,6 +322,8 @@ async def reschedule(
         msgid=(
             N_("notify.booking_rescheduled_by_professional")
             if ctx.side is PROFESSIONAL
+            else N_("notify.booking_rescheduled_by_client_to_confirm")
+            if needs_answer
             else N_("notify.booking_rescheduled_by_client")
         ),
         old_starts_at=old_start,

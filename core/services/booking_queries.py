@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import TIMESTAMP, Select, and_, cast, exists, func, literal, or_, select
+from sqlalchemy import TIMESTAMP, Select, and_, case, cast, exists, func, literal, or_, select
 
 from core.db.uow import UnitOfWork
 from core.models import (
     HOLDING_STATUSES,
     Appointment,
     AppointmentStatus,
+    AuditLog,
     Client,
     PaymentStatus,
     Profession,
@@ -54,6 +55,10 @@ class AppointmentView:
     scheduled_at: datetime
     created_at: datetime
     updated_at: datetime
+    # A session waiting for the professional's answer after it was moved (a client's move
+    # of a confirmed session needs confirming again): the time it had before. Read from
+    # the audit log, which only the professional's side may read; None otherwise.
+    moved_from: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,23 @@ class BookingContext:
         )
 
 
+def _moved_from() -> Any:
+    """The start a pending session had before its last move (audit trigger's data)."""
+    last_move = (
+        select(AuditLog.data["old_starts_at"].astext)
+        .where(
+            AuditLog.entity == "appointment",
+            AuditLog.entity_id == Appointment.id,
+            AuditLog.data.has_key("old_starts_at"),
+        )
+        .order_by(AuditLog.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    pending = Appointment.status == AppointmentStatus.pending_confirmation
+    return case((pending, cast(last_move, TIMESTAMP(timezone=True)))).label("moved_from")
+
+
 def _select() -> Select[Any]:
     return (
         select(
@@ -135,6 +157,7 @@ def _select() -> Select[Any]:
             Appointment.created_at,
             Appointment.updated_at,
             Professional.cancellation_notice_minutes,
+            _moved_from(),
         )
         .join(Client, Client.id == Appointment.client_id)
         .join(Professional, Professional.id == Appointment.professional_id)

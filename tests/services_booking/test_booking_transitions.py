@@ -173,7 +173,7 @@ async def test_each_change_is_audited_with_who_acted(db, clock):
             Action.reschedule,
             "client",
             "booking_rescheduled",
-            "notify.booking_rescheduled_by_client",
+            "notify.booking_rescheduled_by_client_to_confirm",
         ),
         (S.confirmed, Action.complete, "pro", "review_request", "notify.review_request"),
         (S.confirmed, Action.no_show, "pro", "booking_no_show", "notify.booking_no_show"),
