@@ -77,6 +77,7 @@ def _only_one_transaction(session: Session, transaction: Any) -> None:
     # Refused here, before the session takes a connection for the new transaction: refused
     # in after_begin, the connection would stay checked out of the pool.
     if session.info.get("began"):
+        transaction.close()  # else the next statement would find it open and take a connection
         raise UnitOfWorkFinished("this unit of work has ended; open a new one for more work")
     session.info["began"] = True
 
@@ -166,6 +167,8 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         """Make the work permanent; without this the transaction is rolled back."""
+        if self._committed or self._finished:
+            raise UnitOfWorkFinished("this unit of work has ended; open a new one")
         try:
             await self.session.commit()
         except BaseException as err:

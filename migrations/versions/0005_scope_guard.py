@@ -4,7 +4,8 @@
   ``bookingbot_app`` and ``bookingbot_system`` only): outside ``SET ROLE`` it holds no
   privilege, and it cannot become any other role.
 - The scope is stored by ``enter_scope()`` / ``enter_system_scope()`` in registers only
-  ``bookingbot_definer`` can write (see ``migrations/sql/scope_guard.py``), once per
+  ``bookingbot_definer`` can write (see ``migrations/sql/scope_guard.py``; policies and grants in
+  ``tenant_policies.py``, functions in ``tenant_functions.py``), once per
   transaction; the ``app.*`` settings are no longer read, so setting them forges nothing.
   The system role's policies ask for the system scope too: ``SET ROLE bookingbot_system``
   inside a person's transaction sees nothing.
@@ -28,8 +29,8 @@ from __future__ import annotations
 
 from alembic import op
 
-from migrations.sql import initial_rls
-from migrations.sql import scope_guard as sql
+from migrations.sql import initial_rls, scope_guard, scope_guard_before, tenant_functions
+from migrations.sql import tenant_policies as policies
 
 revision = "0005"
 down_revision = "0004"
@@ -41,8 +42,8 @@ _CLIENT_FKS = ("appointments", "messages", "client_notes", "recurring_schedules"
 
 
 def upgrade() -> None:
-    op.execute(sql.ROLES)
-    op.execute(sql.DROP_POLICIES)
+    op.execute(scope_guard.ROLES)
+    op.execute(scope_guard.DROP_POLICIES)
     op.execute(
         "ALTER TABLE clients ADD CONSTRAINT uq_clients_id_professional_id"
         " UNIQUE (id, professional_id)"
@@ -64,17 +65,17 @@ def upgrade() -> None:
         " FOREIGN KEY (appointment_id, client_id, professional_id)"
         " REFERENCES appointments (id, client_id, professional_id) ON DELETE CASCADE"
     )
-    for statement in sql.UPGRADE_FUNCTIONS:
+    for statement in tenant_functions.UPGRADE_FUNCTIONS:
         op.execute(statement)
-    for statement in sql.grants():
+    for statement in policies.grants():
         op.execute(statement)
-    for statement in sql.policies():
+    for statement in policies.policies():
         op.execute(statement)
 
 
 def downgrade() -> None:
-    op.execute(sql.DROP_POLICIES)
-    for statement in sql.DOWNGRADE_FUNCTIONS:
+    op.execute(scope_guard.DROP_POLICIES)
+    for statement in scope_guard_before.DOWNGRADE_FUNCTIONS:
         op.execute(statement)
     op.execute("ALTER TABLE reviews DROP CONSTRAINT fk_reviews_appointment_id_appointments")
     op.execute(
@@ -92,9 +93,9 @@ def downgrade() -> None:
         "ALTER TABLE appointments DROP CONSTRAINT uq_appointments_id_client_id_professional_id"
     )
     op.execute("ALTER TABLE clients DROP CONSTRAINT uq_clients_id_professional_id")
-    for statement in sql.DOWNGRADE_GRANTS:
+    for statement in scope_guard_before.DOWNGRADE_GRANTS:
         op.execute(statement)
     # Revision 0001's policies (its system policies included) are still what 0004 had.
     for statement in initial_rls._policies():
         op.execute(statement)
-    op.execute(sql.DROP_ROLES)
+    op.execute(scope_guard.DROP_ROLES)

@@ -8,6 +8,7 @@ policies, the state-machine trigger: NotAllowed) or a foreign key (NotFound nami
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -17,7 +18,9 @@ from sqlalchemy import text
 
 from core import errors
 from core.db.uow import Database
-from core.models import AppointmentStatus, ClientNote, TelegramUser
+from core.errors import DomainError
+from core.models import AppointmentStatus, ClientNote, RecipientType, TelegramUser
+from core.services.booking_rules import TRANSITIONS, Action, next_status
 from tests import factories as f
 
 T0 = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -481,3 +484,51 @@ async def test_an_inactive_professionals_windows_are_hidden_and_an_active_ones_a
             {"p": world.inactive.id},
         )
     assert (inactive, active, own) == (0, 1, 1)
+
+
+# --- the state machine, in the database and in the core ---------------------------------
+
+
+def _core_allows(
+    old: AppointmentStatus, new: AppointmentStatus, side: RecipientType, auto: bool, moved: bool
+) -> bool:
+    if not moved and new is old:
+        return True  # an edit that changes no status (a note)
+    for (from_status, action), _ in TRANSITIONS.items():
+        if from_status is not old or (action is Action.reschedule) is not moved:
+            continue
+        try:
+            if next_status(old, action, side=side, auto_confirm=auto) is new:
+                return True
+        except DomainError:
+            continue
+    return False
+
+
+async def test_the_databases_state_machine_is_the_cores_for_every_side_and_setting(db):
+    statuses, sides = list(AppointmentStatus), list(RecipientType)
+    combos = list(itertools.product(statuses, statuses, sides, (False, True), (False, True)))
+    async with db.system("tests") as uow:
+        rows = (
+            await uow.session.execute(
+                text(
+                    "SELECT f, t, s, a, m, appointment_transition_allowed("
+                    "f::appointment_status, t::appointment_status, s::recipient_type, a, m)"
+                    " FROM unnest(CAST(:f AS text[]), CAST(:t AS text[]), CAST(:s AS text[]),"
+                    " CAST(:a AS boolean[]), CAST(:m AS boolean[])) AS x(f, t, s, a, m)"
+                ),
+                {
+                    "f": [c[0].value for c in combos],
+                    "t": [c[1].value for c in combos],
+                    "s": [c[2].value for c in combos],
+                    "a": [c[3] for c in combos],
+                    "m": [c[4] for c in combos],
+                },
+            )
+        ).all()
+    database = {(f, t, s, a, m): allowed for f, t, s, a, m, allowed in rows}
+    core = {
+        (o.value, n.value, s.value, a, m): _core_allows(o, n, s, a, m) for o, n, s, a, m in combos
+    }
+    assert len(database) == len(combos) == 288
+    assert {k for k, v in database.items() if v} == {k for k, v in core.items() if v}
