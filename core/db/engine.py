@@ -38,7 +38,7 @@ class DatabaseTarget:
 
     @property
     def app_url(self) -> URL:
-        return self.login_url or self.url.set(username=LOGIN_ROLE, password=None)
+        return self.login_url or self.url.set(username=LOGIN_ROLE)._replace(password=None)
 
     @property
     def libpq_uri(self) -> str:
@@ -79,7 +79,8 @@ def app_url(owner: URL, settings: Settings) -> URL:
             message = str(err).replace("DATABASE_URL", "DATABASE_APP_URL")
             raise DatabaseConfigError(message) from None
         return url.set(database=owner.database)
-    return owner.set(username=LOGIN_ROLE, password=settings.database_app_password or None)
+    # URL.set() keeps a value given as None: the owner's password must not come along.
+    return owner.set(username=LOGIN_ROLE)._replace(password=settings.database_app_password or None)
 
 
 def resolve(settings: Settings) -> DatabaseTarget:
@@ -182,4 +183,3 @@ async def prepare_app_login(owner: URL, settings: Settings) -> URL:
     url = app_url(owner, settings)
     await check_app_login(url)
     return url
-

@@ -19,7 +19,6 @@ import hmac
 import logging
 import secrets
 
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,8 @@ async def set_login_password(owner_url: URL, password: str) -> bool:
     engine = make_engine(owner_url, isolation_level="AUTOCOMMIT", poolclass=None)
     try:
         async with engine.connect() as conn:
-            await conn.execute(text(f"ALTER ROLE {LOGIN_ROLE} PASSWORD '{verifier}'"))
+            # Not text(): the verifier's colons would read as bind parameters.
+            await conn.exec_driver_sql(f"ALTER ROLE {LOGIN_ROLE} PASSWORD '{verifier}'")
     except Exception as err:
         reason = getattr(err, "orig", None) or err
         log.warning("could not set the password of %s: %s", LOGIN_ROLE, reason)

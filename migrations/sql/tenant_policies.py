@@ -24,7 +24,15 @@ def policies() -> list[str]:
     """Every policy of revision 0005 (the tables' RLS stays enabled and forced)."""
     tenant = f"professional_id = {PRO}"
     own = f"user_id = {ME}"
-    active_professional = "professional_id IN (SELECT p.id FROM professionals p WHERE p.active)"
+
+    def active_professional(table: str) -> str:
+        # Correlated, so each row probes the primary key: an IN (sub-select) would be
+        # planned as a hashed sub-plan reading every active professional.
+        return (
+            "EXISTS (SELECT 1 FROM professionals p"
+            f" WHERE p.id = {table}.professional_id AND p.active)"
+        )
+
     sql: list[str] = []
 
     def policy(table: str, name: str, command: str, using: str | None, check: str | None) -> None:
@@ -71,7 +79,7 @@ def policies() -> list[str]:
 
     for table in ("availability", "extra_availability"):
         policy(table, "tenant", "ALL", tenant, tenant)
-        policy(table, "public_read", "SELECT", active_professional, None)
+        policy(table, "public_read", "SELECT", active_professional(table), None)
     for table in ("time_off", "client_notes"):
         policy(table, "tenant", "ALL", tenant, tenant)
 
@@ -87,7 +95,7 @@ def policies() -> list[str]:
         "self_insert",
         "INSERT",
         None,
-        f"{own} AND invite_token IS NULL AND {active_professional}",
+        f"{own} AND invite_token IS NULL AND {active_professional('clients')}",
     )
     policy("clients", "self_update", "UPDATE", own, own)
 
@@ -138,7 +146,7 @@ def policies() -> list[str]:
         "self",
         "ALL",
         own,
-        f"{own} AND professional_id IN (SELECT p.id FROM professionals p)",
+        f"{own} AND EXISTS (SELECT 1 FROM professionals p WHERE p.id = follows.professional_id)",
     )
     policy("follows", "tenant_read", "SELECT", tenant, None)
 
