@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .engine import make_engine
-from .uow import SYSTEM_ROLE
+from .roles import SYSTEM_ROLE
 
 AUDIT_TRIGGER = "appointments_audit"
 PROFESSIONALS_AT_SCALE_1 = 10_000

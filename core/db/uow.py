@@ -28,11 +28,10 @@ from sqlalchemy.orm import Session
 from core import errors
 
 from . import errors as db_errors
+from .roles import APP_ROLE, SYSTEM_ROLE
 
 log = logging.getLogger(__name__)
 
-APP_ROLE = "bookingbot_app"
-SYSTEM_ROLE = "bookingbot_system"
 
 # One statement each. The login role may call the enter functions (their EXECUTE is checked
 # before the role switch in the same statement takes effect); the roles it switches to may
@@ -107,7 +106,7 @@ class UnitOfWork:
             try:
                 await self._enter()
             except BaseException as err:
-                await self.session.close()
+                await self._release()
                 if attempt == 1 and isinstance(err, DBAPIError) and err.connection_invalidated:
                     log.warning("a pooled database connection was dead; using a new one")
                     continue
