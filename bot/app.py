@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from sqlalchemy.engine import URL
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
@@ -307,13 +308,26 @@ def run_polling(settings: Settings, *, register: Register | None = None) -> None
             2,
         )
     from core.db import migrate
-    from core.db.engine import DatabaseConfigError, make_engine, resolve
+    from core.db.engine import (
+        DatabaseConfigError,
+        check_reachable,
+        ensure_database,
+        make_engine,
+        resolve,
+    )
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
     tune_runtime()
+
+    async def prepare(url: URL, embedded: bool) -> None:
+        if embedded:  # a fresh machine's embedded server has no bookingbot database yet
+            await ensure_database(url)
+        await check_reachable(url)
+        await migrate.upgrade(url)
+
     try:
         target = resolve(settings)
-        asyncio.run(migrate.upgrade(target.url))
+        asyncio.run(prepare(target.url, target.embedded))
     except DatabaseConfigError as err:
         _fail(str(err))
     database = Database(make_engine(target.url, settings))
