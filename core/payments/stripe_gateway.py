@@ -25,7 +25,6 @@ from decimal import Decimal
 from typing import Any
 
 import stripe
-from stripe._base_address import BaseAddresses
 from stripe.params import AccountCreateParams, AccountLinkCreateParams, RefundCreateParams
 from stripe.params.checkout import SessionCreateParams, SessionCreateParamsPaymentIntentData
 
@@ -117,13 +116,10 @@ class StripeGateway:
         max_network_retries: int = 2,
         timeout: float = 20,
     ) -> None:
-        addresses: BaseAddresses | None = (
-            {"api": api_base, "connect": api_base} if api_base else None
-        )
         self._http = stripe.AIOHTTPClient(timeout=timeout)
         self.client = stripe.StripeClient(
             secret_key,
-            base_addresses=addresses,
+            base_addresses={"api": api_base, "connect": api_base} if api_base else None,
             http_client=self._http,
             max_network_retries=max_network_retries,
         )
