@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,7 +37,15 @@ class Settings(BaseSettings):
     default_timezone: str = "America/Sao_Paulo"
     default_locale: str = "pt_BR"
     stripe_secret_key: str | None = None
+    # The signing secret of the Connect webhook endpoint (events of connected accounts).
     stripe_webhook_secret: str | None = None
+    # Another Stripe API server (tests point this at a local fake); unset: Stripe itself.
+    stripe_api_base: str | None = None
+    # The platform's cut of every payment, in percent (e.g. 2.5), as an application fee.
+    platform_fee_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    # The bot's public HTTPS address (the HTTP server behind it answers Stripe's webhook
+    # and the Connect onboarding return/refresh links derived from it).
+    public_base_url: str | None = None
     log_level: str = "INFO"
 
     @field_validator("default_timezone")
@@ -49,6 +58,31 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as err:
             raise ValueError(f"unknown IANA time zone {value!r}") from err
         return value
+
+    @field_validator("stripe_api_base", "public_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    @property
+    def stripe_webhook_url(self) -> str | None:
+        """Where Stripe posts events: `PUBLIC_BASE_URL` + /stripe/webhook."""
+        return f"{self.public_base_url}/stripe/webhook" if self.public_base_url else None
+
+    @property
+    def stripe_connect_return_url(self) -> str | None:
+        """Where Stripe sends a professional who finished (or left) Connect onboarding."""
+        return f"{self.public_base_url}/stripe/connect/return" if self.public_base_url else None
+
+    @property
+    def stripe_connect_refresh_url(self) -> str | None:
+        """Where Stripe sends a professional whose onboarding link expired or was reused."""
+        return f"{self.public_base_url}/stripe/connect/refresh" if self.public_base_url else None
 
     @field_validator("log_level")
     @classmethod
