@@ -313,24 +313,27 @@ def run_polling(settings: Settings, *, register: Register | None = None) -> None
         check_reachable,
         ensure_database,
         make_engine,
+        prepare_app_login,
         resolve,
     )
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
     tune_runtime()
 
-    async def prepare(url: URL, embedded: bool) -> None:
+    async def prepare(url: URL, embedded: bool) -> URL:
         if embedded:  # a fresh machine's embedded server has no bookingbot database yet
             await ensure_database(url)
         await check_reachable(url)
         await migrate.upgrade(url)
+        return await prepare_app_login(url, settings)
 
     try:
         target = resolve(settings)
-        asyncio.run(prepare(target.url, target.embedded))
+        login_url = asyncio.run(prepare(target.url, target.embedded))
     except DatabaseConfigError as err:
         _fail(str(err))
-    database = Database(make_engine(target.url, settings))
+    # The owner migrated; every unit of work runs as the login role (revision 0005).
+    database = Database(make_engine(login_url, settings))
     application = build_application(
         settings=settings, db=database, register=register or _default_register(), background=True
     )

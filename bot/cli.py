@@ -38,6 +38,13 @@ async def db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     target = await _ready(settings)
     await migrate.upgrade(target.url, args.revision)
     print(f"database at revision {await migrate.current(target.url)}")
+    if settings.database_app_password and not settings.database_app_url:
+        from core.db.roles import LOGIN_ROLE, set_login_password
+
+        if await set_login_password(target.url, settings.database_app_password):
+            print(f"{LOGIN_ROLE} has the password of DATABASE_APP_PASSWORD")
+        else:
+            print(f"could not set the password of {LOGIN_ROLE}: set it by hand", file=sys.stderr)
     return 0
 
 

@@ -17,6 +17,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str | None = None
+    # The app's own statements run as the login role bookingbot_login (revision 0005);
+    # DATABASE_URL stays the owner's, for migrations, seeding and backups. With trust or
+    # peer authentication nothing more is needed. Otherwise DATABASE_APP_PASSWORD is the
+    # login role's password (`db upgrade` sets it where it may), or DATABASE_APP_URL gives
+    # the whole URL (a pooler that spells user names its own way).
+    database_app_url: str | None = None
+    database_app_password: str | None = None
     database_pool_size: int = Field(default=20, ge=1, le=500)
     database_max_overflow: int = Field(default=10, ge=0, le=500)
     database_pool_timeout: float = Field(default=30, gt=0)
