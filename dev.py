@@ -103,7 +103,7 @@ def ensure_env() -> None:
             venv.EnvBuilder(with_pip=True).create(VENV)
         except Exception as err:  # Debian without python3-venv, typically
             sys.exit(f"cannot create a virtualenv ({err}); install the python3-venv package")
-        say("installing the locked dependencies (first run only: about 2 minutes)")
+        say("installing the locked dependencies (first run only: under a minute)")
     else:
         say(f"{DEV_LOCK.name} or pyproject.toml changed: installing the locked versions")
     install_locked(DEV_LOCK)

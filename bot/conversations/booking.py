@@ -66,6 +66,7 @@ from bot.conversations.booking_render import (
 from bot.conversations.messaging import message_button
 from bot.errors import reply_error
 from bot.handlers.basics import end_conversations
+from bot.handlers.reachability import professional_told
 from bot.i18n import BUTTON_EXPIRED, CANCELLED, N_, Translator
 from core import errors
 from core.models import HOLDING_STATUSES
@@ -76,7 +77,6 @@ from core.services import (
     calendar_file,
     clients,
     professionals,
-    reachability,
 )
 
 __all__ = ["BROWSING", "NAME", "PHONE", "build", "register"]
@@ -279,9 +279,6 @@ async def _finish(
                     uow, professional_id=subject.id, start=start, now=now
                 )
             policy = await booking_queries.cancellation_policy(uow, appointment_id=view.id, now=now)
-            told = await reachability.professional_chat_open(
-                uow, professional_id=view.professional_id
-            )
             summary = tr.t(ICS_SUMMARY, professional=view.professional_name)
             ics = await calendar_file.ics_for(uow, appointment_id=view.id, summary=summary)
             await uow.commit()
@@ -291,6 +288,7 @@ async def _finish(
         user_data(ctx).pop(DRAFT, None)
         return await reply_error(update, ctx, err, state=ConversationHandler.END)  # type: ignore[no-any-return]
     await answer(update)
+    told = await professional_told(ctx, view.professional_id)
     zone = await client_zone(update, ctx, view.timezone)
     text = done(tr, view=view, policy=policy, moved=subject.moving, zone=zone, now=now, told=told)
     if after_contact:

@@ -31,10 +31,11 @@ from bot.conversations.booking_render import (
 )
 from bot.conversations.messaging import message_button
 from bot.formatting import format_duration
+from bot.handlers.reachability import professional_told
 from bot.i18n import BUTTON_EXPIRED, N_, Translator
 from core.models import HOLDING_STATUSES
 from core.services import booking as booking_service
-from core.services import booking_queries, reachability
+from core.services import booking_queries
 from core.services.booking_queries import BookingItem
 
 __all__ = ["register", "render_list"]
@@ -240,8 +241,8 @@ async def cancel_confirmed(update: Update, ctx: Ctx) -> None:
     now = context.now(ctx)
     async with context.db(ctx).for_user(_uid(update)) as uow:
         view = await booking_service.cancel(uow, appointment_id=aid, now=now)
-        told = await reachability.professional_chat_open(uow, professional_id=view.professional_id)
         await uow.commit()
+    told = await professional_told(ctx, view.professional_id)
     await answer(update)
     tr = await translator_for(update, ctx)
     zone = await client_zone(update, ctx, view.timezone)

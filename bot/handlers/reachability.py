@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
@@ -33,7 +34,15 @@ from core.services.reachability import (
     Release,
 )
 
-__all__ = ["REACH_GROUP", "RECHECK", "note_chat_open", "register", "release_note", "set_waker"]
+__all__ = [
+    "REACH_GROUP",
+    "RECHECK",
+    "note_chat_open",
+    "professional_told",
+    "register",
+    "release_note",
+    "set_waker",
+]
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +136,17 @@ def release_note(tr: Translator, release: Release) -> str:
     if parts:
         lines.append(tr.t("reach.held.left_out", items="; ".join(parts)))
     return "\n".join(lines)
+
+
+async def professional_told(ctx: Ctx, professional_id: uuid.UUID) -> bool:
+    """Whether the professional has the bot's chat open, so news reaches them now (when
+    unsure, as the database being unreachable would leave it, yes)."""
+    try:
+        async with context.db(ctx).system("reachability") as uow:
+            return await reachability.professional_chat_open(uow, professional_id=professional_id)
+    except Exception:
+        log.warning("Cannot tell whether professional %s has the chat open", professional_id)
+        return True
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

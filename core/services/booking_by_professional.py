@@ -80,7 +80,6 @@ async def book_for_client(
         reminder_sent_1h=False,
         booked_by=PROFESSIONAL,
     )
-    await uow.act_as("professional")
     # In a savepoint, as in booking.request: a lost race keeps the transaction usable.
     async with uow.savepoint():
         uow.session.add(appt)

@@ -241,7 +241,23 @@ async def mark_not_started(uow: UnitOfWork, *, user_id: int, now: datetime) -> N
     await uow.session.execute(_NOT_STARTED, {"user_id": user_id, "now": now})
 
 
+_CHAT_OPEN = text(
+    """
+    SELECT NOT EXISTS (
+        SELECT 1 FROM professionals p JOIN telegram_users u ON u.user_id = p.user_id
+         WHERE p.id = :professional
+           AND (u.chat_opened_at IS NULL OR u.unreachable_at IS NOT NULL)
+    )
+    """
+)
+
+
 async def professional_chat_open(uow: UnitOfWork, *, professional_id: uuid.UUID) -> bool:
-    """Whether the professional has the bot's chat open (False: they will see news later)."""
-    row = await uow.fetchrow("SELECT professional_chat_open($1)", professional_id)
-    return bool(row[0]) if row is not None else True
+    """Whether the professional has the bot's chat open (False: they will see news later).
+
+    Read in the system scope: a client may not read the professional's account. It says
+    nothing else about them; no account row means nothing is known against it.
+    """
+    require_system(uow)
+    found = await uow.session.scalar(_CHAT_OPEN, {"professional": professional_id})
+    return bool(found)

@@ -11,12 +11,12 @@ blocked the bot, which ``telegram_users.unreachable_at`` records.
 - ``notifications.held_at``: the row waits for its recipient to open the chat (it is
   settled out of the dispatcher's queue meanwhile, ``failed_at`` set); their next update
   releases it.
-- ``professional_chat_open(professional)``: whether a professional can be messaged now,
-  so a client is told honestly that their request waits until the professional opens the
-  bot. It reveals nothing else; no account row means nothing is known against it.
 
-Revision ID: 0005
-Revises: 0004
+Both columns are written by the system scope only (the dispatcher, and the bot when a
+person writes); the app role's column grants (revision 0005) do not include them.
+
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-07 12:00:00
 """
 
@@ -25,14 +25,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
-
-SYSTEM = "bookingbot_system"
-APP = "bookingbot_app"
-SIGNATURE = "professional_chat_open(uuid)"
 
 
 def upgrade() -> None:
@@ -44,28 +40,8 @@ def upgrade() -> None:
         "UPDATE telegram_users SET chat_opened_at = created_at"
         " WHERE first_name <> '' AND unreachable_at IS NULL"
     )
-    op.execute(
-        """
-        CREATE FUNCTION professional_chat_open(p_professional uuid) RETURNS boolean
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-            SELECT NOT EXISTS (
-                SELECT 1 FROM professionals p
-                  JOIN telegram_users u ON u.user_id = p.user_id
-                 WHERE p.id = p_professional
-                   AND (u.chat_opened_at IS NULL OR u.unreachable_at IS NOT NULL)
-            )
-        $$
-        """
-    )
-    # Run as the system role (see revision 0001): its policies see every row.
-    op.execute(f"GRANT CREATE ON SCHEMA public TO {SYSTEM}")
-    op.execute(f"ALTER FUNCTION {SIGNATURE} OWNER TO {SYSTEM}")
-    op.execute(f"REVOKE CREATE ON SCHEMA public FROM {SYSTEM}")
-    op.execute(f"REVOKE ALL ON FUNCTION {SIGNATURE} FROM PUBLIC")
-    op.execute(f"GRANT EXECUTE ON FUNCTION {SIGNATURE} TO {APP}, {SYSTEM}")
 
 
 def downgrade() -> None:
-    op.execute(f"DROP FUNCTION {SIGNATURE}")
     op.drop_column("notifications", "held_at")
     op.drop_column("telegram_users", "chat_opened_at")

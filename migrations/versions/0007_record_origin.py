@@ -17,8 +17,8 @@ which side did (the client's limit on future bookings counts only their own); ev
 appointment from before this revision was the client's, so the default is ``client``.
 The column is set once, at insert, and never changed.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07 14:00:00
 """
 
@@ -28,8 +28,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
