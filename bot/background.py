@@ -17,12 +17,14 @@ from bot import context
 from bot.context import Ctx
 from bot.dispatch import Dispatcher
 from bot.dispatch_support import Limiter, default_worker_id
+from bot.handlers import reachability
 from core.services import outbox, recurring
 
 log = logging.getLogger(__name__)
 
 _TASKS = "bookingbot.background_tasks"
 _STOP = "bookingbot.background_stop"
+_DISPATCHER = "bookingbot.dispatcher"
 DISPATCH_INTERVAL = 5.0
 MATERIALIZE_EVERY = timedelta(hours=1)
 
@@ -58,14 +60,23 @@ async def start(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         limiter=Limiter(),
     )
     app.bot_data[_STOP] = stop
+    app.bot_data[_DISPATCHER] = dispatcher
+    reachability.set_waker(app, dispatcher.wake)
     app.bot_data[_TASKS] = [
         asyncio.create_task(dispatcher.run_forever(stop, DISPATCH_INTERVAL), name="dispatcher"),
         asyncio.create_task(_materialize_forever(app, stop), name="recurring"),
     ]
 
 
+def dispatcher_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Dispatcher | None:
+    """The running dispatcher of `app`, if its background work was started."""
+    found: Dispatcher | None = app.bot_data.get(_DISPATCHER)
+    return found
+
+
 async def stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Let the background work finish its current step and end (called from post_stop)."""
+    app.bot_data.pop(_DISPATCHER, None)
     event: asyncio.Event | None = app.bot_data.pop(_STOP, None)
     tasks: list[asyncio.Task[None]] = app.bot_data.pop(_TASKS, [])
     if event is not None:

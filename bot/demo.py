@@ -15,22 +15,24 @@ import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from pathlib import Path
 from typing import cast
 
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 
+from bot import background
 from bot.app import PerChatUpdateProcessor, Register, build_application, tune_runtime
+from bot.demo_cast import NEW_PRO_ID, VISITOR_ID, Cast, Person, forget_visitor, read_cast
 from bot.demo_terminal import (
     Transcript,
-    button_rows,
+    default_log_file,
     last_buttons_message,
+    logs_to_file,
     stdin_lines,
     terminal_language,
 )
+from bot.dispatch import Dispatcher
 from bot.emulator import BotApiEmulator, RateLimits
-from bot.i18n import normalize_locale
 from core.clock import Clock, system_clock
 from core.config import Settings
 from core.db import migrate
@@ -43,40 +45,24 @@ from core.db.engine import (
     resolve,
 )
 from core.db.uow import Database
+from core.scheduling.lexicon import fold
 
-__all__ = ["DEMO_DATABASE", "demo_session", "run_demo"]
+__all__ = ["DEMO_DATABASE", "VISITOR_ID", "demo_session", "run_demo"]
 
 log = logging.getLogger(__name__)
 
 DEMO_DATABASE = "bookingbot_demo"
-# People the bot has never seen: a first visit, and a professional-to-be without demo data.
-VISITOR_ID = 777_000_001
-NEW_PRO_ID = 777_000_002
 SETTLE_TIMEOUT = 15.0
 
 HELP = """\
 Demo commands (everything else goes to the bot):
-  /as client | pro | new | <user id>   play someone else
+  /as new | client | pro | <name>      play someone else (each professional by first
+                                       name, as listed below; or /as <user id>)
   /lang en | pt | es                   the language your Telegram app reports
   /say <text>                          send <text> as is (e.g. a number)
   /quit                                leave
-Type the number of a button to press it."""
-
-
-@dataclass
-class Person:
-    user_id: int
-    name: str
-    role: str
-    language: str | None
-
-
-@dataclass(frozen=True)
-class Cast:
-    """Who the person can play (`client`, `pro`, `new`) and the professional's link."""
-
-    people: dict[str, Person]
-    slug: str | None
+Type the number of a button to press it; a number keeps its button while that screen is
+redrawn (after marking a session done, say), and a new screen is numbered afresh."""
 
 
 async def _demo_database(settings: Settings, override: URL | None) -> URL:
@@ -115,52 +101,6 @@ async def _seed(database: Database, now: Clock, out: Callable[[str], None]) -> N
     log.info("%s", result)
 
 
-def _language(code: str | None) -> str | None:
-    if not code:
-        return None
-    return normalize_locale(code).split("_")[0]
-
-
-async def _cast(database: Database, language: str | None) -> Cast:
-    """The demo's people: a professional and one of their clients, when the data has them.
-
-    Seeded people keep the language their Telegram reports; `language` is the visitor's.
-    """
-    people = {"new": Person(VISITOR_ID, "Visitor", "new", language)}
-    async with database.system("demo") as uow:
-        pro = (
-            await uow.session.execute(
-                text(
-                    "SELECT p.id, p.user_id, coalesce(u.first_name, p.name), u.language_code,"
-                    " p.locale, p.slug FROM professionals AS p"
-                    " LEFT JOIN telegram_users AS u ON u.user_id = p.user_id"
-                    " WHERE p.active ORDER BY p.created_at, p.slug LIMIT 1"
-                )
-            )
-        ).first()
-        client = None
-        if pro is not None:
-            client = (
-                await uow.session.execute(
-                    text(
-                        "SELECT c.user_id, coalesce(u.first_name, c.name), u.language_code,"
-                        " u.locale FROM clients AS c"
-                        " LEFT JOIN telegram_users AS u ON u.user_id = c.user_id"
-                        " WHERE c.professional_id = :pid AND c.user_id IS NOT NULL"
-                        " ORDER BY c.created_at, c.name LIMIT 1"
-                    ),
-                    {"pid": pro[0]},
-                )
-            ).first()
-    if pro is not None:
-        people["pro"] = Person(pro[1], pro[2], "pro", _language(pro[3] or pro[4]))
-    if client is not None:
-        people["client"] = Person(client[0], client[1], "client", _language(client[2] or client[3]))
-    else:
-        people["client"] = people["new"]
-    return Cast(people, pro[5] if pro is not None else None)
-
-
 class DemoChat:
     """The terminal side of the demo: who is typing, what they type, what the bot shows."""
 
@@ -180,11 +120,14 @@ class DemoChat:
         self.out = out
         self.echo = echo
         self.language = self.people["new"].language
-        self.current = self.people["client"]
+        # A first visit, as a new user would make one (not a client already booked up).
+        self.current = self.people["new"]
+        self.professionals = dict(cast.professionals)
         self.known: dict[int, Person] = {}
-        for person in self.people.values():
+        for person in [*self.people.values(), *self.professionals.values()]:
             self._ensure(person)
         self.transcript = Transcript(emu, self._label, lambda: self.current.user_id)
+        self.dispatcher: Callable[[], Dispatcher | None] | None = None
 
     def _ensure(self, person: Person) -> None:
         if person.user_id not in self.known:
@@ -197,8 +140,13 @@ class DemoChat:
 
     def banner(self) -> None:
         self.out(HELP)
-        roles = [f"{p.name} ({key})" for key, p in self.people.items() if key != "new"]
-        self.out("Cast: " + ", ".join(roles) + f". You are {self._label(self.current.user_id)}.")
+        roles = [f"{p.name}, professional (/as {key})" for key, p in self.professionals.items()]
+        client = self.people.get("client")
+        if client is not None and client is not self.people["new"]:
+            roles.append(f"{client.name}, a client of {self.people['pro'].name} (/as client)")
+        roles.append("a visitor the bot has never seen (/as new)")
+        self.out("Cast: " + "; ".join(roles) + ".")
+        self.out(f"You are {self._label(self.current.user_id)}.")
         if self.slug:
             self.out(f"Try: /start {self.slug}")
         else:
@@ -225,9 +173,25 @@ class DemoChat:
                 self.out("(the bot is still working on it…)")
                 break
             await asyncio.sleep(0.02)
-        # Handlers may leave work behind (a notification sent after commit).
+        # Handlers may leave work behind (a notification sent after commit); what they
+        # queued goes out now, as it would within seconds on Telegram.
         await asyncio.sleep(0.15)
+        await self._dispatch(loop.time() + SETTLE_TIMEOUT)
         self.print_new()
+
+    async def _dispatch(self, deadline: float) -> None:
+        dispatcher = self.dispatcher() if self.dispatcher is not None else None
+        if dispatcher is None:
+            return
+        loop = asyncio.get_running_loop()
+        # The pass under way may have started before the handler committed: wait for the
+        # one after it.
+        wanted = dispatcher.passes + 2
+        dispatcher.wake()
+        while dispatcher.passes < wanted and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+            dispatcher.wake()
+        await asyncio.sleep(0.05)
 
     async def handle(self, line: str) -> bool:
         """Act on one typed line; False when the person wants to leave."""
@@ -255,7 +219,10 @@ class DemoChat:
         return True
 
     def _switch(self, who: str) -> None:
+        who = fold(who).lower()
         person = self.people.get(who) if who in ("client", "pro", "new") else None
+        if person is None:
+            person = self.professionals.get(who)
         if person is None and who == "pro":
             self.out("(no professional in the demo data: send /register to become one)")
             person = Person(NEW_PRO_ID, "Professional", "pro", self.language)
@@ -266,7 +233,9 @@ class DemoChat:
                 user_id, f"User {user_id}", "guest", self.language
             )
         if person is None:
-            self.out("Use /as client, /as pro, /as new or /as <user id>.")
+            names = ", ".join(f"/as {key}" for key in self.professionals)
+            more = f", {names}" if names else ""
+            self.out(f"Use /as new, /as client, /as pro{more} or /as <user id>.")
             return
         self._ensure(person)
         self.current = self.known[person.user_id]
@@ -283,11 +252,11 @@ class DemoChat:
     async def _press(self, number: int) -> None:
         chat = self.emu.chat(self.current.user_id)
         message = last_buttons_message(chat)
-        buttons = [b for row in button_rows(message.reply_markup if message else None) for b in row]
-        if message is None or not 1 <= number <= len(buttons):
+        # The number as the person last saw it (numbers hold while a screen is redrawn).
+        button = None if message is None else self.transcript.button_numbered(chat, message, number)
+        if message is None or button is None:
             await self._type(str(number))
             return
-        button = buttons[number - 1]
         if "callback_data" not in button:
             self.out(f"(button {number} opens {button.get('url', 'something else')})")
             return
@@ -323,20 +292,49 @@ async def demo_session(
     clock: Clock = system_clock,
     register: Register | None = None,
     database_url: URL | None = None,
+    log_file: Path | None = None,
 ) -> None:
     """Run the demo, reading the person's lines from `lines` and printing with `out`.
 
     The demo keeps to its own database, ``bookingbot_demo`` on the server `settings`
     resolve to, so demo practices never appear in the real bot; `database_url` overrides
-    it (tests pass theirs).
+    it (tests pass theirs). The bot's log goes to `log_file` (default
+    :func:`default_log_file`), never into the transcript.
     """
-    out("Starting the offline demo: local database, local Telegram, no network needed…")
+    path = log_file or default_log_file()
+    with logs_to_file(path):
+        out("Starting the offline demo: local database, local Telegram, no network needed…")
+        out(f"(The bot's log goes to {path}.)")
+        await _session(
+            settings,
+            lines,
+            out,
+            language=language,
+            echo=echo,
+            clock=clock,
+            register=register,
+            database_url=database_url,
+        )
+
+
+async def _session(
+    settings: Settings,
+    lines: AsyncIterator[str],
+    out: Callable[[str], None],
+    *,
+    language: str | None,
+    echo: bool,
+    clock: Clock,
+    register: Register | None,
+    database_url: URL | None,
+) -> None:
     url = await _demo_database(settings, database_url)
     database = Database(make_engine(url, settings))
     emu = BotApiEmulator(rate_limits=RateLimits.off())
     try:
         await _seed(database, clock, out)
-        demo_cast = await _cast(database, language)
+        await forget_visitor(database, VISITOR_ID)
+        demo_cast = await read_cast(database, language)
         await emu.start("127.0.0.1", 0)
         if register is None:
             from bot.handlers import register_features
@@ -353,6 +351,7 @@ async def demo_session(
         )
         processor = cast(PerChatUpdateProcessor, app.update_processor)
         chat = DemoChat(emu, processor, demo_cast, out, echo=echo)
+        chat.dispatcher = lambda: background.dispatcher_of(app)
         async with app:
             if app.post_init is not None:  # run_polling would call it; we poll by hand
                 await app.post_init(app)

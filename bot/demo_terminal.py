@@ -10,11 +10,15 @@ new bot messages (with their inline buttons numbered), edits, answers to button 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
+import tempfile
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.emulator import BotApiEmulator, ChatLog, RecordedMessage
@@ -22,7 +26,9 @@ from bot.emulator import BotApiEmulator, ChatLog, RecordedMessage
 __all__ = [
     "Transcript",
     "button_rows",
+    "default_log_file",
     "last_buttons_message",
+    "logs_to_file",
     "stdin_lines",
     "terminal_language",
 ]
@@ -45,13 +51,54 @@ def last_buttons_message(chat: ChatLog) -> RecordedMessage | None:
     return None
 
 
-def _button_lines(markup: dict[str, Any] | None) -> list[str]:
+def _key(button: dict[str, Any]) -> str:
+    return str(button.get("callback_data") or button.get("url") or button.get("text", ""))
+
+
+@dataclass
+class _Numbers:
+    """The numbers of one message's buttons, kept while its screen stays the same."""
+
+    title: str = ""
+    by_key: dict[str, int] = field(default_factory=dict)
+    last: int = 0
+
+    def assign(self, title: str, markup: dict[str, Any] | None) -> list[list[int]]:
+        """Numbers for the buttons of `markup`, row by row.
+
+        A redraw of the same screen (same first line: say, the agenda after one session was
+        marked done) keeps each remaining button's number, so what the person read a moment
+        ago still presses the same thing; a new button gets the next free number. Another
+        screen (another first line) is numbered afresh from 1.
+        """
+        rows = button_rows(markup)
+        if title != self.title:
+            self.title, self.by_key, self.last = title, {}, 0
+        seen: dict[str, int] = {}
+        numbered: list[list[int]] = []
+        kept: dict[str, int] = {}
+        for row in rows:
+            numbers = []
+            for button in row:
+                base = _key(button)
+                seen[base] = seen.get(base, 0) + 1
+                key = f"{base}#{seen[base]}"  # the same data twice: two buttons
+                number = self.by_key.get(key)
+                if number is None:
+                    self.last += 1
+                    number = self.last
+                kept[key] = number
+                numbers.append(number)
+            numbered.append(numbers)
+        self.by_key = kept
+        return numbered
+
+
+def _button_lines(markup: dict[str, Any] | None, numbers: list[list[int]]) -> list[str]:
     lines: list[str] = []
-    number = 0
-    for row in button_rows(markup):
+    for row, row_numbers in zip(button_rows(markup), numbers, strict=True):
         cells = []
-        for button in row:
-            number += 1
+        for button, number in zip(row, row_numbers, strict=True):
             label = str(button.get("text", ""))
             if "url" in button:
                 label = f"{label} ↗ {button['url']}"
@@ -89,6 +136,21 @@ class Transcript:
     speaker: Callable[[], int]
     _versions: dict[tuple[int, int], int] = field(default_factory=dict)
     _answers: set[str] = field(default_factory=set)
+    _numbers: dict[tuple[int, int], _Numbers] = field(default_factory=dict)
+
+    def _numbered(self, chat: ChatLog, message: RecordedMessage) -> list[list[int]]:
+        numbers = self._numbers.setdefault((chat.id, message.message_id), _Numbers())
+        title = (_body(message).splitlines() or [""])[0]
+        return numbers.assign(title, message.reply_markup)
+
+    def button_numbered(self, chat: ChatLog, message: RecordedMessage, number: int) -> Any:
+        """The button of `message` that `number` stands for, as last shown; None if none."""
+        numbers = self._numbered(chat, message)
+        for row, row_numbers in zip(button_rows(message.reply_markup), numbers, strict=True):
+            for button, n in zip(row, row_numbers, strict=True):
+                if n == number:
+                    return button
+        return None
 
     def drain(self) -> list[str]:
         """Lines for everything new in every chat, oldest first within a chat."""
@@ -118,7 +180,7 @@ class Transcript:
             text_lines = _body(message).splitlines() or [""]
             lines.append(self._prefix(chat) + tag + text_lines[0])
             lines.extend(INDENT + line if line.strip() else "" for line in text_lines[1:])
-            lines.extend(_button_lines(message.reply_markup))
+            lines.extend(_button_lines(message.reply_markup, self._numbered(chat, message)))
         return lines
 
     def _answers_of(self, chat: ChatLog) -> list[str]:
@@ -166,3 +228,41 @@ def terminal_language() -> str | None:
         if code in ("en", "pt", "es"):
             return code
     return None
+
+
+def default_log_file() -> Path:
+    """Where the demo writes the bot's log (the terminal is the chat)."""
+    return Path(tempfile.gettempdir()) / "bookingbot-demo.log"
+
+
+@contextmanager
+def logs_to_file(path: Path) -> Iterator[None]:
+    """Send what would be logged to the terminal to `path` instead, until the block ends.
+
+    In the demo the terminal *is* the chat: a log line there reads as something the bot
+    said. Handlers writing elsewhere (a file, a test's capture) are left alone.
+    """
+    root = logging.getLogger()
+    terminal = [
+        h
+        for h in root.handlers
+        if isinstance(h, logging.StreamHandler)
+        and not isinstance(h, logging.FileHandler)
+        and h.stream in (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
+    ]
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(
+        terminal[0].formatter
+        if terminal and terminal[0].formatter
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    for handler in terminal:
+        root.removeHandler(handler)
+    root.addHandler(to_file)
+    try:
+        yield
+    finally:
+        root.removeHandler(to_file)
+        to_file.close()
+        for handler in terminal:
+            root.addHandler(handler)

@@ -10,9 +10,12 @@ may repeat that one message after the lease expires; nothing is ever lost.)
 
 Telegram's limits: about 30 messages per second overall and one per second per chat.
 The Application's rate limiter is used when the bot has one, else :class:`Limiter`.
-A 429 waits ``retry_after`` and tries again; a 403 (the person blocked the bot) marks
-them unreachable and settles the message; other failures retry with backoff and are
-logged at ERROR when given up.
+A 429 waits ``retry_after`` and tries again; a 403 for a person who blocked the bot
+marks them unreachable and settles the message. A person who never opened the bot's chat
+("bot can't initiate conversation with a user", or "chat not found" for an id Telegram
+never saw talk to the bot) has blocked nothing: their notifications are held until they
+write (``core.services.reachability``), reminders to them settled. Other failures retry
+with backoff and are logged at ERROR when given up.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from bot.dispatch_render import Rendered, render_notification, render_reminder
 from bot.dispatch_support import Limiter, Recorder, Work, default_worker_id
 from core.clock import Clock
 from core.db.uow import Database, UnitOfWork
-from core.services import outbox, reminders
+from core.services import outbox, reachability, reminders
 from core.services.outbox import OutboxItem
 from core.services.reminders import ReminderJob
 
@@ -54,6 +57,7 @@ class DispatchStats:
     retried: int = 0  # failed, will be tried again after a backoff
     failed: int = 0  # given up, logged at ERROR
     unreachable: int = 0  # the person blocked the bot: settled without a message
+    held: int = 0  # the person never opened the bot: kept for when they do
     no_chat: int = 0  # a client without Telegram: nothing to send
     rate_limited: int = 0  # 429 answers waited out
     lease_lost: int = 0  # not sent: the lease ran out first; another worker will
@@ -66,7 +70,8 @@ class DispatchStats:
 
 class _Outcome(enum.Enum):
     sent = "sent"
-    forbidden = "forbidden"
+    forbidden = "forbidden"  # blocked (or deactivated): stop knocking
+    not_started = "not_started"  # never opened the chat: wait for them
     rejected = "rejected"  # 400: the same request would fail again
     error = "error"
 
@@ -82,6 +87,9 @@ class _Delivery(Protocol):
     def describe(self) -> str: ...
     def render(self, now: datetime) -> Rendered: ...
     async def done(self, uow: UnitOfWork, now: datetime) -> bool: ...
+
+    # Kept for when the person opens the chat; False if that is not done for this kind.
+    async def hold(self, uow: UnitOfWork, now: datetime, error: str) -> bool: ...
 
     # The retry time, None when given up (or settled for good), False when the lease was lost.
     async def failed(
@@ -105,6 +113,12 @@ class _ReminderDelivery:
 
     async def done(self, uow: UnitOfWork, now: datetime) -> bool:
         return await reminders.mark_reminder_done(uow, job=self.job, worker_id=self._worker)
+
+    async def hold(self, uow: UnitOfWork, now: datetime, error: str) -> bool:
+        # A reminder is about a moment: by the time the person opens the chat it may be
+        # past, and the booking shows in /mybookings anyway. Settled, not kept.
+        await reminders.mark_reminder_done(uow, job=self.job, worker_id=self._worker)
+        return False
 
     async def failed(
         self, uow: UnitOfWork, now: datetime, error: str, permanent: bool
@@ -136,6 +150,11 @@ class _NotificationDelivery:
             uow, notification_id=self.key, worker_id=self._worker, now=now
         )
 
+    async def hold(self, uow: UnitOfWork, now: datetime, error: str) -> bool:
+        return await reachability.hold_notification(
+            uow, item=self.item, worker_id=self._worker, now=now, error=error
+        )
+
     async def failed(
         self, uow: UnitOfWork, now: datetime, error: str, permanent: bool
     ) -> datetime | bool | None:
@@ -149,6 +168,11 @@ class _NotificationDelivery:
             max_attempts=self._max,
         )
         return False if outcome is None else outcome.retry_at
+
+
+# Telegram's answers (lower-cased) for a person who never opened the bot's chat.
+_NOT_STARTED = "can't initiate conversation"
+_UNKNOWN_CHAT = "chat not found"
 
 
 def _retry_after_seconds(err: RetryAfter) -> float:
@@ -188,6 +212,8 @@ class Dispatcher:
         self._max_attempts = max_attempts
         self._max_flood_waits = max_flood_waits
         self._margin = lease_margin
+        self._woken = asyncio.Event()
+        self.passes = 0  # passes completed (the demo waits for one after each line)
 
     async def run_once(self) -> DispatchStats:
         """One pass: queue due agendas, then send a batch of the outbox and one of reminders.
@@ -201,6 +227,7 @@ class Dispatcher:
                 await stage(stats)
             except Exception:
                 log.exception("Dispatch stage %s of %s failed", stage.__name__, self.worker_id)
+        self.passes += 1
         return stats
 
     async def _agendas(self, stats: DispatchStats) -> None:
@@ -230,8 +257,23 @@ class Dispatcher:
             [_ReminderDelivery(j, self.worker_id, self._max_attempts) for j in jobs], stats
         )
 
+    def wake(self) -> None:
+        """Look at the outbox now rather than at the end of the wait (call from the loop)."""
+        self._woken.set()
+
+    async def _pause(self, stop_event: asyncio.Event, interval: float) -> None:
+        stop = asyncio.ensure_future(stop_event.wait())
+        woken = asyncio.ensure_future(self._woken.wait())
+        try:
+            await asyncio.wait({stop, woken}, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            woken.cancel()
+        self._woken.clear()
+
     async def run_forever(self, stop_event: asyncio.Event, interval: float = 5.0) -> None:
-        """Pass after pass until `stop_event` is set; a full batch goes again without waiting."""
+        """Pass after pass until `stop_event` is set; a full batch goes again without waiting,
+        and :meth:`wake` cuts a wait short."""
         while not stop_event.is_set():
             busy = False
             try:
@@ -242,10 +284,7 @@ class Dispatcher:
             if busy:
                 await asyncio.sleep(0)
                 continue
-            try:
-                await asyncio.wait_for(stop_event.wait(), interval)
-            except TimeoutError:
-                pass
+            await self._pause(stop_event, interval)
 
     # --- delivering one batch ---------------------------------------------------------
 
@@ -305,6 +344,8 @@ class Dispatcher:
                 log.warning("Sent %s after losing its lease", delivery.describe())
         elif outcome is _Outcome.forbidden:
             await self._settle_unsendable(delivery, stats, blocked=True)
+        elif outcome is _Outcome.not_started:
+            await self._hold(delivery, error, stats)
         else:
             await self._failed(delivery, error, outcome is _Outcome.rejected, stats)
 
@@ -324,8 +365,12 @@ class Dispatcher:
                     await self.limiter.acquire(chat_id)
                 continue
             except Forbidden as err:
+                if _NOT_STARTED in str(err).lower():
+                    return _Outcome.not_started, str(err)
                 return _Outcome.forbidden, str(err)
             except BadRequest as err:
+                if _UNKNOWN_CHAT in str(err).lower():
+                    return _Outcome.not_started, f"BadRequest: {err}"
                 return _Outcome.rejected, f"BadRequest: {err}"
             except Exception as err:
                 return _Outcome.error, f"{type(err).__name__}: {err}"
@@ -350,6 +395,23 @@ class Dispatcher:
             if blocked:
                 await outbox.mark_unreachable(uow, user_id=chat_id, now=now)
             return await delivery.failed(uow, now, reason, True)
+
+        await self._write(delivery, write)
+
+    async def _hold(self, delivery: _Delivery, error: str, stats: DispatchStats) -> None:
+        now = self.clock()
+        chat_id = delivery.chat_id
+        assert chat_id is not None
+        stats.held += 1
+        log.info(
+            "User %s has not opened the bot's chat; %s kept for when they do",
+            chat_id,
+            delivery.describe(),
+        )
+
+        async def write(uow: UnitOfWork) -> object:
+            await reachability.mark_not_started(uow, user_id=chat_id, now=now)
+            return await delivery.hold(uow, now, error)
 
         await self._write(delivery, write)
 

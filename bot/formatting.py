@@ -28,6 +28,7 @@ __all__ = [
     "FORMAT_LOCALES",
     "TzLike",
     "babel_locale",
+    "date_order",
     "format_date",
     "format_datetime",
     "format_day_short",
@@ -55,6 +56,23 @@ def babel_locale(locale: str | None) -> Locale:
 @cache
 def _babel_locale(supported: str) -> Locale:
     return Locale.parse(FORMAT_LOCALES[supported])
+
+
+def date_order(locale: str | None) -> str:
+    """How the bot writes numeric dates for `locale`: "DMY" (09/12 is 9 December), "MDY"
+    or "YMD", read from the same CLDR pattern that formats them, so that what a reader
+    types is read the way the bot shows it."""
+    return _date_order(normalize_locale(locale))
+
+
+@cache
+def _date_order(supported: str) -> str:
+    pattern = _babel_locale(supported).date_formats["short"].pattern
+    positions = {field: pattern.find(field) for field in "dMy"}
+    return "".join(
+        letter
+        for field, letter in sorted(zip("dMy", "DMY", strict=True), key=lambda x: positions[x[0]])
+    )
 
 
 def _zone(tz: TzLike) -> tzinfo:
@@ -123,10 +141,15 @@ def format_weekday(
     return babel_dates.format_date(_local_day(value, tz), pattern, locale=babel_locale(locale))
 
 
-def format_day_short(value: date | datetime, locale: str, tz: TzLike | None = None) -> str:
-    """Return a compact day for calendar buttons: "Thu 26/11", "qui., 26/11", "jue, 26/11"."""
+def format_day_short(
+    value: date | datetime, locale: str, tz: TzLike | None = None, *, with_year: bool = False
+) -> str:
+    """Return a compact day for calendar buttons: "Thu 26/11", "qui., 26/11", "jue, 26/11"
+    (with the year, "Tue 05/01/2027", for a day that is not in the current year)."""
     day = _local_day(value, tz)
-    return babel_dates.format_skeleton("MEd", day, locale=babel_locale(locale))
+    return babel_dates.format_skeleton(
+        "yMEd" if with_year else "MEd", day, locale=babel_locale(locale)
+    )
 
 
 def format_money(cents: int, currency: str, locale: str) -> str:

@@ -63,10 +63,12 @@ from bot.conversations.clients_render import (
     leave_others,
     user_id,
 )
+from bot.conversations.practice_booking import nearest_text
 from bot.errors import reply_error
-from bot.formatting import format_date, format_datetime, format_time
+from bot.formatting import date_order, format_date, format_datetime, format_time
 from bot.i18n import Translator
-from core.errors import NotFound
+from core.errors import NotFound, SlotTaken
+from core.models import RecipientType
 from core.services import booking, professionals, slots
 from core.services.booking_errors import IllegalTransition
 from core.services.booking_queries import AppointmentView, BookingItem
@@ -281,8 +283,10 @@ async def typed_new_time(update: Update, ctx: Ctx) -> int:
             professional_id=view.professional_id,
             text=message.text,
             language=tr.locale,
+            date_order=date_order(tr.locale),
             reader_tz=tz,
             now=now(ctx),
+            side=RecipientType.professional,
         )
     loc = tr.locale
     if found.exact is not None:
@@ -294,6 +298,10 @@ async def typed_new_time(update: Update, ctx: Ctx) -> int:
     elif found.only_day:
         text = tr.t("agenda.reschedule.day", day=format_date(found.day, loc))
         options = found.options[:OPTIONS_SHOWN]
+    elif found.refusal is not None and not isinstance(found.refusal, SlotTaken):
+        assert found.wanted is not None
+        text = nearest_text(tr, found.wanted, found.refusal, tz)
+        options = found.options
     else:
         assert found.wanted is not None
         text = tr.t("agenda.reschedule.nearest", when=format_datetime(found.wanted, loc, tz))

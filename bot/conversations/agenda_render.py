@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import uuid_arg
-from bot.conversations import requests
+from bot.conversations import practice_booking, requests
 from bot.conversations.clients_render import (
     AWAITING_RESULT_ICON,
     STATUS_ICONS,
@@ -92,7 +92,12 @@ def _line(tr: Translator, item: BookingItem) -> str:
     a = item.appointment
     start = format_time(a.starts_at, tr.locale, a.timezone)
     end = format_time(a.ends_at, tr.locale, a.timezone)
-    return f"{_icon(item)} {start}–{end} {a.client_name}"
+    line = f"{_icon(item)} {start}–{end} {a.client_name}"
+    if a.moved_from is None:
+        return line
+    # A move waiting for an answer is not a new booking: say so on its line.
+    moved = tr.t("agenda.moved_mark")
+    return f"{line} · {moved}"
 
 
 def local_day(a: AppointmentView) -> date:
@@ -179,6 +184,7 @@ def agenda_keyboard(
             label = f"{_icon(item)} {start} {shorten(a.client_name, 18)}"
             session_buttons.append(button(label, NS, "s", uuid_arg(a.id), screen.arg))
         rows += [session_buttons[i : i + 2] for i in range(0, len(session_buttons), 2)]
+    rows.append([practice_booking.agenda_button(tr)])
     rows += _nav(tr, screen)
     markup = keyboard(rows)
     assert markup is not None  # the navigation rows are always there
@@ -195,6 +201,9 @@ def card_text(tr: Translator, item: BookingItem) -> str:
         f"{day}, {start}–{end}",
         status_label(tr, a.status),
     ]
+    if a.moved_from is not None:
+        was = format_datetime(a.moved_from, tr.locale, a.timezone)
+        lines.append(tr.t("agenda.card.moved_from", was=was))
     if a.notes:
         lines.append(tr.t("agenda.card.notes", notes=a.notes))
     if a.cancellation_reason:

@@ -173,8 +173,9 @@ async def typed_extra(update: Update, ctx: Ctx) -> int:
         return EXTRA
     await _announce_openings(ctx, uow.professional_id)
     notice = tr.t("avail.extra_saved")
-    text = render.extra_text(tr, extra, notice, hint=False)
-    await reply_text(update, ctx, text, reply_markup=render.extra_markup(tr, extra))
+    year = now.astimezone(tz).year
+    text = render.extra_text(tr, extra, notice, hint=False, year=year)
+    await reply_text(update, ctx, text, reply_markup=render.extra_markup(tr, extra, year=year))
     return ConversationHandler.END
 
 
@@ -196,7 +197,12 @@ async def pressed(update: Update, ctx: Ctx) -> int:
                 await availability.remove_extra_window(uow, window_id=window_id)
             extra = await availability.list_extra_windows(uow, now=now)
             await uow.commit()
-        await _edit(update, render.extra_text(tr, extra), render.extra_markup(tr, extra))
+        year = now.astimezone(ZoneInfo(await context.user_tz(update, ctx))).year
+        await _edit(
+            update,
+            render.extra_text(tr, extra, year=year),
+            render.extra_markup(tr, extra, year=year),
+        )
         return EXTRA
     if weekday is None or action == "week":
         week, zone = await _week(ctx, uid)

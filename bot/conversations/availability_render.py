@@ -15,7 +15,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import uuid_arg
 from bot.conversations.onboarding_shared import button, rows, zone_label
-from bot.formatting import format_datetime, format_day_short, format_time, format_weekday
+from bot.formatting import (
+    date_order,
+    format_datetime,
+    format_day_short,
+    format_time,
+    format_weekday,
+)
 from bot.i18n import N_, Translator
 from core.errors import DomainError, InvalidInput
 from core.scheduling.errors import TimeInPast
@@ -107,10 +113,13 @@ def dated_windows(
 ) -> tuple[date, list[tuple[time, time]]]:
     """A date and hours, "25/12 9-12 14-18" or "amanhã das 14 às 18"; Unreadable otherwise."""
     words = text.split()
+    order = date_order(language)
     past: TimeInPast | None = None
     for cut in range(1, len(words)):
         try:
-            day = parse_wanted_day(" ".join(words[:cut]), language=language, tz=tz, now=now)
+            day = parse_wanted_day(
+                " ".join(words[:cut]), language=language, tz=tz, now=now, date_order=order
+            )
             return day, day_windows(" ".join(words[cut:]), 1)
         except TimeInPast as err:
             past = past or err
@@ -135,7 +144,9 @@ def time_off_period(text: str, *, language: str, tz: ZoneInfo, now: datetime) ->
     except InvalidInput:
         pass
     try:
-        day = parse_wanted_day(clean, language=language, tz=tz, now=now)
+        day = parse_wanted_day(
+            clean, language=language, tz=tz, now=now, date_order=date_order(language)
+        )
         return day, day, None, None
     except TimeInPast as err:
         past = past or err
@@ -144,8 +155,9 @@ def time_off_period(text: str, *, language: str, tz: ZoneInfo, now: datetime) ->
     parts = _RANGE.split(clean, maxsplit=1)
     if len(parts) == 2:
         try:
-            first = parse_wanted_day(parts[0], language=language, tz=tz, now=now)
-            last = parse_wanted_day(parts[1], language=language, tz=tz, now=now)
+            order = date_order(language)
+            first = parse_wanted_day(parts[0], language=language, tz=tz, now=now, date_order=order)
+            last = parse_wanted_day(parts[1], language=language, tz=tz, now=now, date_order=order)
             return first, last, None, None
         except TimeInPast as err:
             past = past or err
@@ -240,25 +252,31 @@ def end_hours(tr: Translator, weekday: int, start: int) -> tuple[str, InlineKeyb
 # --- extra windows -------------------------------------------------------------------------
 
 
+def _extra_day(tr: Translator, day: date, year: int | None) -> str:
+    return format_day_short(day, tr.locale, with_year=year is not None and day.year != year)
+
+
 def extra_text(
     tr: Translator,
     extra: Sequence[ExtraWindowView],
     notice: str | None = None,
     *,
     hint: bool = True,
+    year: int | None = None,
 ) -> str:
-    lines = [
-        f"• {format_day_short(w.day, tr.locale)}: {window_text(w.start, w.end)}" for w in extra
-    ]
+    """The extra dates; one outside `year` (the current one) is written with its year."""
+    lines = [f"• {_extra_day(tr, w.day, year)}: {window_text(w.start, w.end)}" for w in extra]
     listed = "\n".join(lines) if lines else tr.t("avail.extra_none")
     body = tr.t("avail.extra", windows=listed)
     return _compose([body, tr.t("avail.extra_hint") if hint else ""], notice)
 
 
-def extra_markup(tr: Translator, extra: Sequence[ExtraWindowView]) -> InlineKeyboardMarkup:
+def extra_markup(
+    tr: Translator, extra: Sequence[ExtraWindowView], *, year: int | None = None
+) -> InlineKeyboardMarkup:
     removes = [
         _b(
-            tr.t("avail.remove", what=f"{format_day_short(w.day, tr.locale)} {w.start:%H:%M}"),
+            tr.t("avail.remove", what=f"{_extra_day(tr, w.day, year)} {w.start:%H:%M}"),
             "rmx",
             uuid_arg(w.id),
         )

@@ -66,11 +66,18 @@ from bot.conversations.booking_render import (
 from bot.conversations.messaging import message_button
 from bot.errors import reply_error
 from bot.handlers.basics import end_conversations
+from bot.handlers.reachability import professional_told
 from bot.i18n import BUTTON_EXPIRED, CANCELLED, N_, Translator
 from core import errors
 from core.models import HOLDING_STATUSES
 from core.services import booking as booking_service
-from core.services import booking_errors, booking_queries, calendar_file, clients, professionals
+from core.services import (
+    booking_errors,
+    booking_queries,
+    calendar_file,
+    clients,
+    professionals,
+)
 
 __all__ = ["BROWSING", "NAME", "PHONE", "build", "register"]
 
@@ -281,8 +288,9 @@ async def _finish(
         user_data(ctx).pop(DRAFT, None)
         return await reply_error(update, ctx, err, state=ConversationHandler.END)  # type: ignore[no-any-return]
     await answer(update)
+    told = await professional_told(ctx, view.professional_id)
     zone = await client_zone(update, ctx, view.timezone)
-    text = done(tr, view=view, policy=policy, moved=subject.moving, zone=zone, now=now)
+    text = done(tr, view=view, policy=policy, moved=subject.moving, zone=zone, now=now, told=told)
     if after_contact:
         await reply_text(update, ctx, text, reply_markup=ReplyKeyboardRemove())
     else:

@@ -36,6 +36,7 @@ from bot.conversations.booking_render import (
     week_start,
 )
 from bot.errors import reply_error
+from bot.formatting import date_order
 from bot.i18n import BUTTON_EXPIRED, N_
 from core import errors
 from core.db.uow import UnitOfWork
@@ -317,6 +318,7 @@ async def on_typed(update: Update, ctx: Ctx) -> int:
                 professional_id=target.profile.id,
                 text=message.text,
                 language=tr.locale,
+                date_order=date_order(tr.locale),
                 reader_tz=target.tz,
                 now=now,
             )
@@ -341,6 +343,7 @@ async def on_typed(update: Update, ctx: Ctx) -> int:
             options=found.options,
             zone=target.zone,
             now=now,
+            refusal=found.refusal,
         )
     await reply_text(update, ctx, screen.text, reply_markup=screen.markup)
     return BROWSING

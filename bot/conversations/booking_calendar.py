@@ -33,6 +33,7 @@ from bot.formatting import (
     format_time,
 )
 from bot.i18n import N_, Translator
+from core.errors import DomainError, SlotTaken
 from core.models import AppointmentStatus
 from core.services.booking_queries import AppointmentView, PolicyView
 from core.services.slots import BookingProfile
@@ -77,11 +78,16 @@ BUTTON_CONFIRM = N_("booking.button.confirm")
 BUTTON_BACK = N_("booking.button.back")
 TYPED_NOT_FREE = N_("booking.typed.not_free")
 TYPED_NOTHING_NEAR = N_("booking.typed.nothing_near")
+TYPED_OTHERS = N_("booking.typed.others")
+TYPED_NOTHING_ELSE = N_("booking.typed.nothing_else")
 DONE_PENDING = N_("booking.done.pending")
 DONE_CONFIRMED = N_("booking.done.confirmed")
 MOVED_PENDING = N_("booking.moved.pending")
 MOVED_CONFIRMED = N_("booking.moved.confirmed")
 DONE_POLICY = N_("booking.done.policy")
+DONE_PENDING_UNSEEN = N_("booking.done.pending_unseen")
+MOVED_PENDING_UNSEEN = N_("booking.moved.pending_unseen")
+DONE_UNSEEN_NOTE = N_("booking.done.unseen_note")
 
 
 @dataclass(frozen=True)
@@ -227,15 +233,24 @@ def nearest_offer(
     options: Sequence[datetime],
     zone: str,
     now: datetime,
+    refusal: DomainError | None = None,
 ) -> Screen:
-    """The typed time is not free: the nearest free ones, and the calendar."""
+    """The typed time cannot be booked: why (taken, too soon, too close to another
+    session...), the nearest free times, and the calendar."""
     when = when_text(tr, wanted, zone, now)
     calendar_row = [_calendar_button(tr, subject, wanted.astimezone(ZoneInfo(zone)).date())]
+    reason = None if refusal is None or isinstance(refusal, SlotTaken) else tr.render(refusal)
     if not options:
-        return Screen(tr.t(TYPED_NOTHING_NEAR, when=when), keyboard([calendar_row]))
+        text = (
+            tr.t(TYPED_NOTHING_NEAR, when=when)
+            if reason is None
+            else _join(reason, tr.t(TYPED_NOTHING_ELSE))
+        )
+        return Screen(text, keyboard([calendar_row]))
     rows = _slot_buttons(tr, subject, options, zone, with_day=True)
     rows.append(calendar_row)
-    return Screen(tr.t(TYPED_NOT_FREE, when=when), keyboard(rows))
+    lead = tr.t(TYPED_NOT_FREE, when=when) if reason is None else _join(reason, tr.t(TYPED_OTHERS))
+    return Screen(lead, keyboard(rows))
 
 
 def confirmation(
@@ -293,15 +308,26 @@ def done(
     moved: bool,
     zone: str,
     now: datetime,
+    told: bool = True,
 ) -> str:
-    """What was booked or moved, said clearly: confirmed, or waiting for the professional."""
+    """What was booked or moved, said clearly: confirmed, or waiting for the professional.
+
+    `told` False: the professional has not opened the bot's chat, so nothing claims they
+    were told; they will see the request when they open it.
+    """
     when = when_text(tr, view.starts_at, zone, now)
     pending = view.status is AppointmentStatus.pending_confirmation
     if moved:
         msgid = MOVED_PENDING if pending else MOVED_CONFIRMED
+        if pending and not told:
+            msgid = MOVED_PENDING_UNSEEN
     else:
         msgid = DONE_PENDING if pending else DONE_CONFIRMED
+        if pending and not told:
+            msgid = DONE_PENDING_UNSEEN
     text = tr.t(msgid, professional=view.professional_name, when=when)
+    if not told and not pending:
+        text = _join(text, tr.t(DONE_UNSEEN_NOTE, professional=view.professional_name))
     if policy.binding and policy.deadline > now:
         text = _join(text, tr.t(DONE_POLICY, deadline=when_text(tr, policy.deadline, zone, now)))
     return text

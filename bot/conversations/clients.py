@@ -51,6 +51,7 @@ from bot.conversations.clients_render import (
     shorten,
     user_id,
 )
+from bot.conversations.practice_booking import book_button
 from bot.conversations.recurring_render import schedule_button
 from bot.i18n import Translator
 from core.services import clients
@@ -94,6 +95,7 @@ async def _card_screen(
         now=now(ctx),
         message=message,
         schedule=schedule_button(tr, card.client.id),
+        book=book_button(tr, card.client.id),
     )
 
 

@@ -349,12 +349,14 @@ def card_screen(
     now: datetime,
     message: InlineKeyboardButton,
     schedule: InlineKeyboardButton,
+    book: InlineKeyboardButton,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The client card with its buttons; `message` and `schedule` belong to other features."""
+    """The client card with its buttons; `message`, `schedule` and `book` belong to other
+    features."""
     arg = uuid_arg(card.client.id)
     rows: Rows = [
         [button(tr.t("clients.button.add_note"), CLIENTS_NS, "n", arg), message],
-        [schedule],
+        [book, schedule],
     ]
     extra = []
     if card.notes:

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import context
-from bot.callbacks import arg_uuid, matches, parse
+from bot.callbacks import Callback, arg_int, arg_uuid, matches, parse
 from bot.context import Ctx, alert, prefs, reply, reply_text, translator_for
 from bot.conversations.booking_render import (
     MB,
@@ -31,6 +31,7 @@ from bot.conversations.booking_render import (
 )
 from bot.conversations.messaging import message_button
 from bot.formatting import format_duration
+from bot.handlers.reachability import professional_told
 from bot.i18n import BUTTON_EXPIRED, N_, Translator
 from core.models import HOLDING_STATUSES
 from core.services import booking as booking_service
@@ -47,6 +48,8 @@ TITLE_UPCOMING = N_("mybookings.title_upcoming")
 TITLE_PAST = N_("mybookings.title_past")
 NONE_UPCOMING = N_("mybookings.none_upcoming")
 MORE = N_("mybookings.more")
+BUTTON_MORE = N_("mybookings.button.more")
+BUTTON_EARLIER = N_("mybookings.button.earlier")
 ITEM = N_("mybookings.item")
 BUTTON_RESCHEDULE = N_("mybookings.button.reschedule")
 BUTTON_CANCEL = N_("mybookings.button.cancel")
@@ -57,9 +60,14 @@ CANCEL_TOO_LATE = N_("mybookings.cancel.too_late")
 BUTTON_YES_CANCEL = N_("mybookings.button.yes_cancel")
 BUTTON_KEEP = N_("mybookings.button.keep")
 CANCELLED = N_("mybookings.cancelled")
+CANCELLED_UNSEEN = N_("mybookings.cancelled_unseen")
 KEPT = N_("mybookings.kept")
 COMING_THANKS = N_("mybookings.coming_thanks")
 NOT_ACTIVE = N_("mybookings.not_active")
+
+
+def mb_data_args(action: str, *args: str) -> str:
+    return Callback(MB, action, args).encode()
 
 
 def _uid(update: Update) -> int:
@@ -85,16 +93,25 @@ def render_list(
     *,
     zone: str | None,
     now: datetime,
+    offset: int = 0,
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    """The numbered list, and a row of buttons per session that has any."""
+    """The numbered list, and a row of buttons per session that has any.
+
+    Upcoming sessions come UPCOMING_SHOWN at a time from `offset`, numbered on from the
+    pages before, with buttons to the next and the earlier ones; past sessions follow on
+    the first page.
+    """
+    offset = max(0, min(offset, max(0, len(upcoming) - 1)))
     lines = [tr.t(TITLE_UPCOMING)]
     rows: list[list[InlineKeyboardButton]] = []
     if not upcoming:
         lines.append(tr.t(NONE_UPCOMING))
-    n = 0
-    for item in upcoming[:UPCOMING_SHOWN]:
+    n = offset
+    for item in upcoming[offset : offset + UPCOMING_SHOWN]:
         n += 1
         lines.append(_line(tr, n, item, zone, now))
+        if item.appointment.status not in HOLDING_STATUSES:
+            continue  # cancelled or declined: shown for the news, nothing left to do
         aid = item.appointment.id
         rows.append(
             [
@@ -102,11 +119,25 @@ def render_list(
                 button(tr.t(BUTTON_CANCEL, n=n), mb_data("cx", aid)),
             ]
         )
-    if len(upcoming) > UPCOMING_SHOWN:
-        lines.append(tr.t(MORE, count=len(upcoming) - UPCOMING_SHOWN))
-    if past:
+    rest = len(upcoming) - offset - UPCOMING_SHOWN
+    paging = []
+    if offset > 0:
+        earlier = str(max(0, offset - UPCOMING_SHOWN))
+        paging.append(button(tr.t(BUTTON_EARLIER), mb_data_args("pg", earlier)))
+    if rest > 0:
+        lines.append(tr.t(MORE, count=rest))
+        paging.append(
+            button(
+                tr.t(BUTTON_MORE, count=min(rest, UPCOMING_SHOWN)),
+                mb_data_args("pg", str(offset + UPCOMING_SHOWN)),
+            )
+        )
+    if paging:
+        rows.append(paging)
+    shown_past = past if offset == 0 else []
+    if shown_past:
         lines += ["", tr.t(TITLE_PAST)]
-    for item in past[:PAST_SHOWN]:
+    for item in shown_past[:PAST_SHOWN]:
         n += 1
         lines.append(_line(tr, n, item, zone, now))
         if item.can_review:
@@ -126,6 +157,27 @@ async def my_bookings_command(update: Update, ctx: Ctx) -> None:
     zone = (await prefs(update, ctx)).timezone
     text, rows = render_list(tr, upcoming, past, zone=zone, now=now)
     await reply_text(update, ctx, text, reply_markup=keyboard(rows))
+
+
+async def page_pressed(update: Update, ctx: Ctx) -> None:
+    """mb:pg:<offset>: the list again from that upcoming session on, in place."""
+    query = update.callback_query
+    parsed = parse(query.data if query else None)
+    offset = arg_int(parsed.arg(0) if parsed else None)
+    if offset is None or offset < 0:
+        await alert(update, ctx, BUTTON_EXPIRED)
+        return
+    now = context.now(ctx)
+    async with context.db(ctx).for_user(_uid(update)) as uow:
+        upcoming, past = await booking_queries.my_bookings(uow, now=now, past_limit=PAST_SHOWN)
+    await answer(update)
+    tr = await translator_for(update, ctx)
+    if not upcoming and not past:
+        await show(update, ctx, tr.t(EMPTY))
+        return
+    zone = (await prefs(update, ctx)).timezone
+    text, rows = render_list(tr, upcoming, past, zone=zone, now=now, offset=offset)
+    await show(update, ctx, text, keyboard(rows))
 
 
 def _appointment_id(update: Update) -> Any:
@@ -190,11 +242,12 @@ async def cancel_confirmed(update: Update, ctx: Ctx) -> None:
     async with context.db(ctx).for_user(_uid(update)) as uow:
         view = await booking_service.cancel(uow, appointment_id=aid, now=now)
         await uow.commit()
+    told = await professional_told(ctx, view.professional_id)
     await answer(update)
     tr = await translator_for(update, ctx)
     zone = await client_zone(update, ctx, view.timezone)
     text = tr.t(
-        CANCELLED,
+        CANCELLED if told else CANCELLED_UNSEEN,
         professional=view.professional_name,
         when=when_text(tr, view.starts_at, zone, now),
     )
@@ -229,3 +282,4 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(cancel_confirmed, pattern=matches(MB, "cy")))
     application.add_handler(CallbackQueryHandler(cancel_declined, pattern=matches(MB, "cn")))
     application.add_handler(CallbackQueryHandler(coming_pressed, pattern=matches(MB, "go")))
+    application.add_handler(CallbackQueryHandler(page_pressed, pattern=matches(MB, "pg")))

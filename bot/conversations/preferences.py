@@ -12,7 +12,9 @@ local time there, so a wrong guess is noticed at once.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import (
@@ -26,6 +28,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -202,29 +205,45 @@ async def zone_located(update: Update, ctx: Ctx) -> int:
 
 
 async def cancel(update: Update, ctx: Ctx) -> int:
-    """/cancel or the Cancel button: leave, and take the keyboard away."""
-    basics.end_conversations(ctx.application, update)
+    """/cancel or the Cancel button: leave the zone choice (only it: a booking screen it
+    was opened from goes on), and take the keyboard away."""
     tr = await translator_for(update, ctx)
     await reply_text(update, ctx, tr.t(CANCELLED), reply_markup=ReplyKeyboardRemove())
     return ConversationHandler.END
+
+
+def _first(
+    callback: Callable[[Update, Ctx], Awaitable[int]],
+) -> Callable[[Update, Ctx], Coroutine[Any, Any, int]]:
+    """Handle the update here and nowhere else (no later group sees it)."""
+
+    @functools.wraps(callback)
+    async def handle(update: Update, ctx: Ctx) -> int:
+        raise ApplicationHandlerStop(await callback(update, ctx))
+
+    return handle
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """/language (with its buttons, valid at any time) and the /timezone conversation."""
     application.add_handler(CommandHandler("language", language_command))
     application.add_handler(CallbackQueryHandler(set_language, pattern=matches(NS, "set")))
+    # The zone choice may be opened from inside another conversation (the booking screen
+    # says "to change it: /timezone"): it runs in the prompt group, ahead of them, and
+    # stops the update there, so its answer is not also read as, say, a wanted time.
     application.add_handler(
         ConversationHandler(
-            entry_points=[CommandHandler("timezone", timezone_command)],
+            entry_points=[CommandHandler("timezone", _first(timezone_command))],
             states={
                 CHOOSING_ZONE: [
-                    MessageHandler(filters.LOCATION, zone_located),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, zone_typed),
+                    MessageHandler(filters.LOCATION, _first(zone_located)),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, _first(zone_typed)),
                 ]
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", _first(cancel))],
             allow_reentry=True,
             name=CONVERSATION,
             persistent=True,
-        )
+        ),
+        group=basics.PROMPT_GROUP,
     )

@@ -52,7 +52,7 @@ from bot.conversations.recurring_render import (
     rule_text,
     weekday_name,
 )
-from bot.formatting import babel_locale, format_date, format_day_short
+from bot.formatting import babel_locale, date_order, format_date, format_day_short
 from bot.i18n import N_, Translator
 from core.errors import NotFound
 from core.models import Frequency
@@ -323,7 +323,13 @@ async def start_pressed(update: Update, ctx: Ctx) -> int:
 async def typed_start(update: Update, ctx: Ctx) -> int:
     tr = await translator_for(update, ctx)
     zone = ZoneInfo(_draft(ctx)["tz"])
-    day = parse_wanted_day(_typed(update), language=tr.locale, tz=zone, now=now(ctx))
+    day = parse_wanted_day(
+        _typed(update),
+        language=tr.locale,
+        tz=zone,
+        now=now(ctx),
+        date_order=date_order(tr.locale),
+    )
     return await _create(update, ctx, day)
 
 

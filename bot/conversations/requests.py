@@ -109,6 +109,9 @@ def pending_screen(
                 requested=requested,
             )
         )
+        if view.moved_from is not None:
+            was = format_datetime(view.moved_from, tr.locale, view.timezone)
+            lines.append(tr.t("requests.moved_from", was=was))
         arg = uuid_arg(view.id)
         rows.append(
             [

@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "bot.conversations.agenda",
     "bot.conversations.clients",
     "bot.conversations.recurring",
+    "bot.conversations.practice_booking",
     # Both wait for free text: the other conversations' typed steps come first.
     "bot.conversations.preferences",
     "bot.conversations.messaging",

@@ -33,6 +33,7 @@ __all__ = [
     "GUARD_GROUP",
     "MAX_COMMAND_LENGTH",
     "MAX_TEXT_LENGTH",
+    "PROMPT_GROUP",
     "STALE_GROUP",
     "STEP_TIMEOUT",
     "cancel",
@@ -41,12 +42,16 @@ __all__ = [
     "register",
     "register_guards",
     "start",
+    "unknown_command",
 ]
 
 log = logging.getLogger(__name__)
 
-GUARD_GROUP = -1
-STALE_GROUP = -2
+STALE_GROUP = -3
+GUARD_GROUP = -2
+# A short prompt opened from inside another conversation (/timezone from the booking
+# screen) answers first: its typed reply must not reach the conversation beneath it.
+PROMPT_GROUP = -1
 # A step waiting for typed text (a name, a comment, a time in words) is left after this
 # long without a word from the person: what they write hours later is a new message (to
 # their professional, say), not a late answer to a question they walked away from.
@@ -64,6 +69,7 @@ HELP_PROFESSIONAL = N_("help.professional")
 NOTHING_TO_CANCEL = N_("common.nothing_to_cancel")
 TOO_LONG = N_("common.too_long")
 STEP_EXPIRED = N_("common.step_expired")
+UNKNOWN_COMMAND = N_("common.unknown_command")
 
 
 async def start(update: Update, ctx: Ctx) -> None:
@@ -119,6 +125,14 @@ async def cancel(update: Update, ctx: Ctx) -> int:
     return ConversationHandler.END
 
 
+async def unknown_command(update: Update, ctx: Ctx) -> None:
+    """A /command no feature knows: say so, and where the list of commands is."""
+    message = update.effective_message
+    text = message.text if message is not None and message.text else "/"
+    command = text.split(maxsplit=1)[0].split("@", 1)[0]
+    await reply(update, ctx, UNKNOWN_COMMAND, command=command)
+
+
 class _TooLong(filters.MessageFilter):
     def filter(self, message: Message) -> bool:
         text = message.text
@@ -165,7 +179,10 @@ async def leave_stale_steps(update: Update, ctx: Ctx) -> None:
 
 
 def register_guards(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Handlers that must run before every feature (groups -2 and -1)."""
+    """Handlers that must run before every feature (groups -4 to -2)."""
+    from bot.handlers import reachability
+
+    reachability.register(application)
     application.add_handler(TypeHandler(Update, leave_stale_steps), group=STALE_GROUP)
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGES & TOO_LONG_TEXT, refuse_too_long),
@@ -178,5 +195,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))
     application.add_handler(CommandHandler("cancel", cancel))
+    # A command nobody handles (a typo, an old one) gets an answer rather than silence.
+    application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     # Last of all: a press no feature claimed is from a finished conversation or forged.
     application.add_handler(CallbackQueryHandler(expired_button))

@@ -28,5 +28,8 @@ class TelegramUser(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     # Set when Telegram answers 403 (the person blocked the bot): stop retrying.
     unreachable_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Since when the person has the bot's chat open (an update from them). NULL: never, as
+    # far as we know, or Telegram said the bot cannot start a conversation with them.
+    chat_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()

@@ -117,6 +117,11 @@ class Appointment(Base):
     scheduled_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
+    # Which side made the booking (a professional may book for a client): the client's
+    # limit on future bookings counts only their own.
+    booked_by: Mapped[RecipientType] = mapped_column(
+        recipient_type_enum, server_default=text("'client'"), nullable=False
+    )
     cancelled_by: Mapped[RecipientType | None] = mapped_column(recipient_type_enum)
     cancellation_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at()

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -45,6 +47,9 @@ class Client(Base):
     avatar_url: Mapped[str | None] = mapped_column(Text)
     # One-time payload linking a hand-added client to the Telegram account that opens it.
     invite_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Made by the person opening the professional's link: listed for the professional once
+    # something happened between them (a booking, a series, a message, a note).
+    self_added: Mapped[bool] = mapped_column(Boolean, server_default=text("false"), nullable=False)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 

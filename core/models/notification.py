@@ -59,6 +59,9 @@ class Notification(Base):
         DateTime(timezone=True), server_default=text("now()"), nullable=False
     )
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Waiting for the recipient to open the bot's chat (Telegram would not let the bot
+    # start one): out of the queue (failed_at set) until their next update releases it.
+    held_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The dispatcher's lease: an expired one (its worker died) makes the row claimable again.
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     claimed_by: Mapped[str | None] = mapped_column(String(64))

@@ -48,6 +48,7 @@ __all__ = [
     "local_day_bounds",
     "local_day_seconds",
     "slots_by_local_day",
+    "within_windows",
 ]
 
 _UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -269,6 +270,48 @@ def free_slot_seconds(
     if needs_sort:
         out = sorted(set(out))
     return out
+
+
+def within_windows(
+    start: datetime,
+    end: datetime,
+    *,
+    weekly: Iterable[WeeklyWindow],
+    extra: Iterable[ExtraWindow],
+    tz: ZoneInfo,
+) -> bool:
+    """Whether a session from `start` to `end` lies inside one window of its local day,
+    wherever it starts (a typed 10:00 fits a 09:00-12:00 window even when the slot grid
+    steps 09:00, 09:55, 10:50). Windows resolve across daylight saving as in
+    `free_slot_seconds`, and a start in the repeated hour of a fall-back is refused
+    there too."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware")
+    s, e = int(start.timestamp()), int(end.timestamp())
+    local = datetime.fromtimestamp(s, tz)
+    if local.fold:
+        return False
+    day = local.date()
+    spans = [
+        (_seconds_of_day(w.start, is_end=False), _seconds_of_day(w.end, is_end=True))
+        for w in weekly
+        if w.weekday == schema_weekday(day)
+    ]
+    spans += [
+        (_seconds_of_day(x.start, is_end=False), _seconds_of_day(x.end, is_end=True))
+        for x in extra
+        if x.day == day
+    ]
+    offset = _constant_offset(day, tz)
+    midnight = (day.toordinal() - _UNIX_EPOCH_ORDINAL) * _DAY
+    for start_sec, end_sec in spans:
+        if offset is not None:
+            w_start, w_end = midnight + start_sec - offset, midnight + end_sec - offset
+        else:
+            w_start, w_end = _resolve_wall(day, start_sec, tz), _resolve_wall(day, end_sec, tz)
+        if w_start <= s and e <= w_end:
+            return True
+    return False
 
 
 def slots_by_local_day(slots: Iterable[datetime], tz: ZoneInfo) -> dict[date, list[datetime]]:

@@ -19,8 +19,11 @@ Resolution, always in the user's zone and preferring the future:
 * a bare time is today if still ahead, else tomorrow;
 * a bare weekday is the next such day: today only when a time still ahead today is
   given; "next"/"próxima"/"que vem" always means a later day;
-* a date without a year is its next occurrence (today included); "dia 3"/"el 3" is
-  the next 3rd of a month;
+* a numeric date is read in the order the reader sees dates (`date_order`, given by
+  the caller: the bot shows "09/12" for 9 December in all three languages), unless
+  only the other order makes a real date;
+* a date without a year is its occurrence nearest to today, so one just gone is past
+  rather than next year's; "dia 3"/"el 3" is the next 3rd of a month;
 * an hour alone is read on the 24-hour clock ("9" is 09:00, "5" is 05:00): 17:00 needs
   "5pm", "5 da tarde" or "5 de la tarde";
 * a wall time inside a spring-forward gap is shifted forward by the gap, like zoneinfo.
@@ -51,7 +54,7 @@ from core.scheduling.lexicon import (
 )
 from core.scheduling.types import schema_weekday
 
-__all__ = ["nearest", "parse_wanted_day", "parse_wanted_time", "warm_up"]
+__all__ = ["DATE_ORDERS", "nearest", "parse_wanted_day", "parse_wanted_time", "warm_up"]
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -367,8 +370,11 @@ def _read(text: str, lang: str, order: str) -> _Reading:
     if m := t.take(g.numeric_date):
         a, b, y = (m["a"], m["b"], m["y"]) if m["a"] else (m["a2"], m["b2"], m["y2"])
         a, b = int(a), int(b)
-        # The US order when it can be a month first; "25/12" is day first in any language.
-        day, month = (b, a) if order == "MDY" and a <= 12 else (a, b)
+        # In the order the reader sees dates; when only the other order makes a real date
+        # ("25/12" month first, "12/25" day first), that is the one meant.
+        day, month = (b, a) if order in _MONTH_FIRST else (a, b)
+        if not 1 <= month <= 12 and 1 <= day <= 12:
+            day, month = month, day
         if y:
             year = int(y)
             year += 2000 if year < 100 else 0
@@ -449,9 +455,14 @@ class _Language:
     order: str
 
 
-def _language(language: str) -> _Language:
-    code = normalize_language(language)
-    return _Language(code, "MDY" if code == "en" else "DMY")
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+_MONTH_FIRST = ("MDY", "YMD")
+
+
+def _language(language: str, date_order: str) -> _Language:
+    if date_order not in DATE_ORDERS:
+        raise ValueError(f"unsupported date order: {date_order!r}")
+    return _Language(normalize_language(language), date_order)
 
 
 def _dateparser_day(text: str, lang: _Language, base: datetime) -> date | None:
@@ -478,18 +489,25 @@ def warm_up(languages: tuple[str, ...] = LANGUAGES) -> None:
     """Load dateparser's data for `languages` ahead of the first user (it takes ~0.1 s)."""
     base = datetime(2026, 1, 1)
     for language in languages:
-        _dateparser_day("1 jan", _language(language), base)
+        _dateparser_day("1 jan", _language(language, "DMY"), base)
 
 
-def _next_month_day(today: date, month: int, day: int) -> date:
-    for year in range(today.year, today.year + 9):
+def _nearest_month_day(today: date, month: int, day: int) -> date:
+    """The occurrence of a day and month nearest to today, the later one on a tie.
+
+    "26/11" typed on 7 December means the 26th just gone (and is refused as past), not
+    one almost a year away; "5/1" means the coming January. 29/02 is the nearest leap
+    day.
+    """
+    found: list[date] = []
+    for year in range(today.year - 4, today.year + 9):
         try:
-            candidate = date(year, month, day)
+            found.append(date(year, month, day))
         except ValueError:
             continue
-        if candidate >= today:
-            return candidate
-    raise _Conflict("date")
+    if not found:
+        raise _Conflict("date")
+    return min(found, key=lambda d: (abs((d - today).days), d < today))
 
 
 def _next_day_of_month(today: date, day: int) -> date:
@@ -513,7 +531,7 @@ def _named_day(r: _Reading, today: date) -> date:
     if r.parsed_day is not None:
         return r.parsed_day
     if r.month_day is not None:
-        return _next_month_day(today, *r.month_day)
+        return _nearest_month_day(today, *r.month_day)
     assert r.day_of_month is not None
     return _next_day_of_month(today, r.day_of_month)
 
@@ -524,10 +542,10 @@ class _Resolved:
     at: datetime | None
 
 
-def _resolve(text: str, language: str, tz: ZoneInfo, now: datetime) -> _Resolved:
+def _resolve(text: str, language: str, tz: ZoneInfo, now: datetime, date_order: str) -> _Resolved:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    lang = _language(language)
+    lang = _language(language, date_order)
     local_now = now.astimezone(tz)
     today = local_now.date()
     if not text or not text.strip() or len(text) > 200:
@@ -588,9 +606,15 @@ def _pick_day(r: _Reading, today: date, clock: time | None, local_now: datetime)
     return today if still_today else today + timedelta(days=1)
 
 
-def parse_wanted_time(text: str, *, language: str, tz: ZoneInfo, now: datetime) -> datetime:
-    """Read a wanted moment typed by a user as an aware datetime in `tz`, in the future."""
-    resolved = _resolve(text, language, tz, now)
+def parse_wanted_time(
+    text: str, *, language: str, tz: ZoneInfo, now: datetime, date_order: str = "DMY"
+) -> datetime:
+    """Read a wanted moment typed by a user as an aware datetime in `tz`, in the future.
+
+    `date_order` is how the reader sees numeric dates ("DMY": 09/12 is 9 December;
+    "MDY" or "YMD": 12/9 is), so they are read back the same way.
+    """
+    resolved = _resolve(text, language, tz, now, date_order)
     if resolved.at is None:
         raise TimeMissing(text=text, day=resolved.day)
     if resolved.at < now:
@@ -598,9 +622,14 @@ def parse_wanted_time(text: str, *, language: str, tz: ZoneInfo, now: datetime) 
     return resolved.at
 
 
-def parse_wanted_day(text: str, *, language: str, tz: ZoneInfo, now: datetime) -> date:
-    """Read the local day a user means ("amanhã", "sexta", "25/12"); a time is allowed."""
-    resolved = _resolve(text, language, tz, now)
+def parse_wanted_day(
+    text: str, *, language: str, tz: ZoneInfo, now: datetime, date_order: str = "DMY"
+) -> date:
+    """Read the local day a user means ("amanhã", "sexta", "25/12"); a time is allowed.
+
+    `date_order` as for :func:`parse_wanted_time`.
+    """
+    resolved = _resolve(text, language, tz, now, date_order)
     assert resolved.day is not None
     if resolved.day < now.astimezone(tz).date():
         raise TimeInPast(text=text, when=resolved.day)

@@ -118,6 +118,8 @@ async def request(
     inputs = await slot_inputs(uow, professional_id=professional_id, first_day=day, last_day=day)
     check_start(start, now=now, inputs=inputs)
 
+    # The limit keeps one client from holding too many one-off times: occurrences of a
+    # recurring series, and sessions the professional booked for them, are not theirs.
     held = await uow.session.scalar(
         select(func.count())
         .select_from(Appointment)
@@ -125,10 +127,12 @@ async def request(
             Appointment.client_id == client.id,
             Appointment.status.in_(HOLDING_STATUSES),
             Appointment.starts_at > now,
+            Appointment.recurring_schedule_id.is_(None),
+            Appointment.booked_by == CLIENT,
         )
     )
     if (held or 0) >= pro.max_future_bookings:
-        raise TooManyBookings(max=pro.max_future_bookings)
+        raise TooManyBookings(max=pro.max_future_bookings, count=held or 0)
 
     appt = Appointment(
         id=uuid.uuid4(),
@@ -251,7 +255,9 @@ async def decline(
         uow,
         ctx,
         type=NotificationType.booking_declined,
-        msgid=N_("notify.booking_declined"),
+        msgid=N_("notify.booking_declined_with_reason")
+        if reason
+        else N_("notify.booking_declined"),
         reason=reason,
     )
     return await get(uow, appointment_id=appointment_id)
@@ -266,11 +272,19 @@ async def cancel(
     a = ctx.appointment
     a.status, a.cancelled_by, a.cancellation_reason = new, ctx.side, reason
     await uow.flush()
-    msgid = (
-        N_("notify.booking_cancelled_by_professional")
-        if ctx.side is PROFESSIONAL
-        else N_("notify.booking_cancelled_by_client")
-    )
+    # The reason, when one was given, is what the other side most wants to read.
+    if ctx.side is PROFESSIONAL:
+        msgid = (
+            N_("notify.booking_cancelled_by_professional_with_reason")
+            if reason
+            else N_("notify.booking_cancelled_by_professional")
+        )
+    else:
+        msgid = (
+            N_("notify.booking_cancelled_by_client_with_reason")
+            if reason
+            else N_("notify.booking_cancelled_by_client")
+        )
     await _tell_other_side(
         uow, ctx, type=NotificationType.booking_cancelled, msgid=msgid, reason=reason
     )
@@ -292,7 +306,7 @@ async def reschedule(
     old_start, old_end = a.starts_at, a.ends_at
     day = new_start.astimezone(ZoneInfo(ctx.timezone)).date()
     inputs = await slot_inputs(uow, professional_id=a.professional_id, first_day=day, last_day=day)
-    check_start(new_start, now=now, inputs=inputs, ignore=Busy(old_start, old_end))
+    check_start(new_start, now=now, inputs=inputs, ignore=Busy(old_start, old_end), side=ctx.side)
     async with uow.savepoint():  # as in `request`: a lost race keeps the transaction usable
         a.starts_at = new_start
         a.ends_at = new_start + timedelta(minutes=inputs.session_minutes)
@@ -308,6 +322,8 @@ async def reschedule(
         msgid=(
             N_("notify.booking_rescheduled_by_professional")
             if ctx.side is PROFESSIONAL
+            else N_("notify.booking_rescheduled_by_client_to_confirm")
+            if needs_answer
             else N_("notify.booking_rescheduled_by_client")
         ),
         old_starts_at=old_start,

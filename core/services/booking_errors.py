@@ -62,7 +62,8 @@ class TooCloseToAnotherSession(Conflict):
 
 
 class TooManyBookings(Conflict):
-    """The client already holds the most future bookings allowed; params: max."""
+    """The client already holds the most one-off future bookings allowed (a recurring
+    series does not count); params: max, count (how many they hold)."""
 
     msgid = N_("booking.max_future")
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import TIMESTAMP, Select, and_, cast, exists, func, literal, select
+from sqlalchemy import TIMESTAMP, Select, and_, case, cast, exists, func, literal, or_, select
 
 from core.db.uow import UnitOfWork
 from core.models import (
     HOLDING_STATUSES,
     Appointment,
     AppointmentStatus,
+    AuditLog,
     Client,
     PaymentStatus,
     Profession,
@@ -54,6 +55,10 @@ class AppointmentView:
     scheduled_at: datetime
     created_at: datetime
     updated_at: datetime
+    # A session waiting for the professional's answer after it was moved (a client's move
+    # of a confirmed session needs confirming again): the time it had before. Read from
+    # the audit log, which only the professional's side may read; None otherwise.
+    moved_from: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,23 @@ class BookingContext:
         )
 
 
+def _moved_from() -> Any:
+    """The start a pending session had before its last move (audit trigger's data)."""
+    last_move = (
+        select(AuditLog.data["old_starts_at"].astext)
+        .where(
+            AuditLog.entity == "appointment",
+            AuditLog.entity_id == Appointment.id,
+            AuditLog.data.has_key("old_starts_at"),
+        )
+        .order_by(AuditLog.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    pending = Appointment.status == AppointmentStatus.pending_confirmation
+    return case((pending, cast(last_move, TIMESTAMP(timezone=True)))).label("moved_from")
+
+
 def _select() -> Select[Any]:
     return (
         select(
@@ -135,6 +157,7 @@ def _select() -> Select[Any]:
             Appointment.created_at,
             Appointment.updated_at,
             Professional.cancellation_notice_minutes,
+            _moved_from(),
         )
         .join(Client, Client.id == Appointment.client_id)
         .join(Professional, Professional.id == Appointment.professional_id)
@@ -204,18 +227,27 @@ async def get(uow: UnitOfWork, *, appointment_id: uuid.UUID) -> AppointmentView:
     return _view(row)
 
 
+# Sessions that will not happen: still listed among the upcoming while their day is ahead.
+_CALLED_OFF = (AppointmentStatus.cancelled, AppointmentStatus.declined)
+
+
 async def my_bookings(
     uow: UnitOfWork, *, now: datetime, past_limit: int = 20
 ) -> tuple[list[BookingItem], list[BookingItem]]:
     """The acting user's bookings as a client across professionals: (upcoming, past).
 
     Upcoming ones come soonest first, past ones most recent first, each with what the
-    client may still do (cancel until the deadline, review a completed session).
+    client may still do (cancel until the deadline, review a completed session). A session
+    still ahead that was cancelled or declined is upcoming, with nothing left to do: it
+    is news about the days to come, not history.
     """
     user_id = require_user(uow)
     reviewed = exists().where(Review.appointment_id == Appointment.id)
     mine = _select().add_columns(reviewed.label("reviewed")).where(Client.user_id == user_id)
-    upcoming = and_(Appointment.status.in_(HOLDING_STATUSES), Appointment.ends_at > now)
+    upcoming = or_(
+        and_(Appointment.status.in_(HOLDING_STATUSES), Appointment.ends_at > now),
+        and_(Appointment.status.in_(_CALLED_OFF), Appointment.starts_at > now),
+    )
     rows_up = await uow.session.execute(mine.where(upcoming).order_by(Appointment.starts_at))
     rows_past = await uow.session.execute(
         mine.where(~upcoming).order_by(Appointment.starts_at.desc()).limit(past_limit)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from core.errors import SlotTaken
 from core.models import AppointmentStatus, RecipientType
-from core.scheduling.slots import free_slots
+from core.scheduling.slots import within_windows
 from core.scheduling.types import Busy, TimeOff
 from core.services.availability import SlotInputs
 from core.services.booking_errors import (
@@ -134,20 +134,44 @@ def available_actions(
     )
 
 
+# How far ahead a professional may book or move their own sessions (the horizon they set
+# binds clients; this only keeps a typo like "2062" from being taken at its word).
+OWN_HORIZON_DAYS = 3 * 366
+
+
+def for_side(inputs: SlotInputs, side: RecipientType) -> SlotInputs:
+    """The slot rules that bind `side`: a client meets the minimum notice and the booking
+    horizon; a professional booking or moving their own sessions does not (their hours,
+    time off, overlaps and the buffer bind both)."""
+    if side is CLIENT:
+        return inputs
+    own = replace(inputs.rules, min_notice_minutes=0, horizon_days=OWN_HORIZON_DAYS)
+    return replace(inputs, rules=own)
+
+
 def last_bookable_day(inputs: SlotInputs, now: datetime) -> date:
     """The last local date (professional's zone) a session may be booked on."""
     return now.astimezone(inputs.tz).date() + timedelta(days=inputs.rules.horizon_days)
 
 
 def check_start(
-    start: datetime, *, now: datetime, inputs: SlotInputs, ignore: Busy | None = None
+    start: datetime,
+    *,
+    now: datetime,
+    inputs: SlotInputs,
+    ignore: Busy | None = None,
+    side: RecipientType = CLIENT,
 ) -> None:
-    """Refuse a start that is not one of the free slots, with the reason as the error.
+    """Refuse a start that breaks a booking rule, with the reason as the error.
 
-    `ignore` is the session being moved: its own old time does not block its new one.
+    Any start that fits is accepted, on the slot grid or off it (a typed 10:00 between
+    the 09:55 and 10:50 slots): the session must lie in a window, clear of time off, of
+    other sessions and of their buffer. `ignore` is the session being moved: its own old
+    time does not block its new one. `side` is who books or moves (see :func:`for_side`).
     """
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
+    inputs = for_side(inputs, side)
     rules, tz = inputs.rules, inputs.tz
     if start < now:
         raise BookingInPast(start=start)
@@ -160,29 +184,17 @@ def check_start(
         raise BeyondHorizon(last_day=last_day, horizon_days=rules.horizon_days)
 
     busy = _without(inputs.busy, ignore)
-
-    def slots(busy: list[Busy]) -> list[datetime]:
-        return free_slots(
-            weekly=inputs.weekly,
-            extra=inputs.extra,
-            busy=busy,
-            rules=rules,
-            tz=tz,
-            now=now,
-            first_day=day,
-            last_day=day,
-        )
-
-    if start in slots(busy):
-        return
-    if start not in slots([]):
-        raise OutsideAvailability(start=start)
+    # A start need not be on the slot grid: any that fits the rules is as good.
     end = start + timedelta(minutes=inputs.session_minutes)
+    if not within_windows(start, end, weekly=inputs.weekly, extra=inputs.extra, tz=tz):
+        raise OutsideAvailability(start=start)
     if any(isinstance(b, TimeOff) and _overlaps(b.start, b.end, start, end) for b in busy):
         raise DuringTimeOff(start=start)
     if any(_overlaps(b.start, b.end, start, end) for b in busy):
         raise SlotTaken(start=start)
-    raise TooCloseToAnotherSession(start=start, buffer_minutes=rules.buffer_minutes)
+    pad = timedelta(minutes=rules.buffer_minutes)
+    if any(b.buffered and _overlaps(b.start - pad, b.end + pad, start, end) for b in busy):
+        raise TooCloseToAnotherSession(start=start, buffer_minutes=rules.buffer_minutes)
 
 
 def _overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:

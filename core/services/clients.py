@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, exists, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -26,8 +26,10 @@ from core.models import (
     AppointmentStatus,
     Client,
     ClientNote,
+    Message,
     PaymentStatus,
     Professional,
+    RecurringSchedule,
     TelegramUser,
 )
 from core.scheduling.lexicon import fold
@@ -245,6 +247,7 @@ async def open_link(
         professional_id=profile.id,
         user_id=user_id,
         name=_name_from_telegram(first_name, username, user_id),
+        self_added=True,
     )
     try:
         async with uow.savepoint():
@@ -427,9 +430,26 @@ def _folded(column: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnEl
 async def list_clients(
     uow: UnitOfWork, *, search: str | None = None, limit: int = 20, offset: int = 0
 ) -> list[ClientView]:
-    """The acting professional's clients by name; search ignores case and accents."""
+    """The acting professional's clients by name; search ignores case and accents.
+
+    Someone who only opened the link (and maybe left half-way through a first booking)
+    is not listed until something happened between them: a booking of any outcome, a
+    recurring series, a message either way, or a note.
+    """
     pid = require_professional(uow)
-    query = select(Client).where(Client.professional_id == pid)
+    involved = or_(
+        Client.self_added.is_(False),
+        *(
+            exists().where(column == Client.id)
+            for column in (
+                Appointment.client_id,
+                RecurringSchedule.client_id,
+                Message.client_id,
+                ClientNote.client_id,
+            )
+        ),
+    )
+    query = select(Client).where(Client.professional_id == pid, involved)
     term = fold(search or "").strip()
     if term:
         like = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from core.db.uow import UnitOfWork
-from core.models import Professional, TelegramUser
+from core.errors import DomainError
+from core.models import Professional, RecipientType, TelegramUser
 from core.scheduling.errors import TimeMissing
 from core.scheduling.slots import (
     count_by_local_day,
@@ -27,19 +28,23 @@ from core.scheduling.slots import (
 from core.scheduling.timeparse import nearest, parse_wanted_day, parse_wanted_time
 from core.services.availability import ProfessionalUnavailable, SlotInputs, slot_inputs
 from core.services.booking_errors import BeyondHorizon
+from core.services.booking_rules import check_start, for_side
 from core.services.professionals import ProfessionalInactive, ProfessionalNotFound
 
 # Any two zones are less than two days apart, so a reader's day lies within these
 # many days either side of the same date in the professional's zone.
 _ZONE_SLACK = timedelta(days=2)
 NEAREST_COUNT = 3
+# A professional's own booking looks this far either side of the day they typed.
+_OWN_SPAN = timedelta(days=7)
 
 
 @dataclass(frozen=True)
 class WantedResult:
     """What a typed time leads to: the exact free slot, or alternatives.
 
-    `exact` is set when the wanted moment is itself free. Otherwise `options` holds the
+    `exact` is set when the wanted moment can be booked as typed, on the slot grid or
+    off it. Otherwise `refusal` says why not, and `options` holds the
     nearest free slots (a moment was typed) or the day's free slots (only a day was
     typed); it may be empty when nothing is free. Every datetime is in the reader's zone.
     """
@@ -48,6 +53,9 @@ class WantedResult:
     wanted: datetime | None
     exact: datetime | None
     options: tuple[datetime, ...]
+    # Why the wanted moment cannot be booked ("too soon", "too close to another
+    # session"...), when a moment was typed and is not free.
+    refusal: DomainError | None = None
 
     @property
     def only_day(self) -> bool:
@@ -228,34 +236,54 @@ async def find_wanted(
     professional_id: uuid.UUID,
     text: str,
     language: str,
+    date_order: str,
     reader_tz: ZoneInfo,
     now: datetime,
+    side: RecipientType = RecipientType.client,
 ) -> WantedResult:
     """Turn typed text ("amanhã às 14h") into its free slot or the nearest free ones.
 
-    A day without a time gives that day's free slots.
+    A day without a time gives that day's free slots. `date_order` is how the reader sees
+    numeric dates ("DMY", "MDY"), so "09/12" is read the way the bot writes it.
+    `side` is who will book: a professional booking for a client is not held to the
+    minimum notice or the booking horizon (``booking_rules.for_side``).
     """
     wanted: datetime | None
     try:
-        wanted = parse_wanted_time(text, language=language, tz=reader_tz, now=now)
+        wanted = parse_wanted_time(
+            text, language=language, tz=reader_tz, now=now, date_order=date_order
+        )
         day = wanted.date()
     except TimeMissing:
         wanted = None
-        day = parse_wanted_day(text, language=language, tz=reader_tz, now=now)
+        day = parse_wanted_day(
+            text, language=language, tz=reader_tz, now=now, date_order=date_order
+        )
 
     today, last_day = await _horizon(uow, professional_id, now)
+    if side is RecipientType.professional:
+        # No horizon: the days around the one asked for are enough to find what is near.
+        first_day, last_day = max(today, day - _OWN_SPAN), max(today, day + _OWN_SPAN)
+    else:
+        first_day = today
     inputs = await slot_inputs(
-        uow, professional_id=professional_id, first_day=today, last_day=last_day
+        uow, professional_id=professional_id, first_day=first_day, last_day=last_day
     )
     # The horizon ends at the professional's midnight after its last day.
     horizon_end = local_day_bounds(last_day, inputs.tz)[1]
     asked = wanted if wanted is not None else datetime.combine(day, time(0), reader_tz)
-    if asked >= horizon_end:
+    if side is RecipientType.client and asked >= horizon_end:
         raise BeyondHorizon(last_day=last_day, horizon_days=inputs.rules.horizon_days)
+    inputs = for_side(inputs, side)
 
-    free = [s.astimezone(reader_tz) for s in _slots(inputs, now, None, None)]
+    free = [s.astimezone(reader_tz) for s in _slots(inputs, now, first_day, last_day)]
     if wanted is None:
         return WantedResult(day, None, None, tuple(s for s in free if s.date() == day))
     if wanted in free:
         return WantedResult(day, wanted, wanted, ())
-    return WantedResult(day, wanted, None, tuple(nearest(wanted, free, NEAREST_COUNT)))
+    try:
+        check_start(wanted, now=now, inputs=inputs, side=side)
+    except DomainError as err:
+        near = tuple(nearest(wanted, free, NEAREST_COUNT))
+        return WantedResult(day, wanted, None, near, refusal=err)
+    return WantedResult(day, wanted, wanted, ())

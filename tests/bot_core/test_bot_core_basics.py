@@ -189,3 +189,23 @@ def test_running_the_bot_without_a_token_points_to_the_offline_demo(capsys):
     said = capsys.readouterr().err
     assert said.count("\n") == 1
     assert "TELEGRAM_BOT_TOKEN" in said and "bookingbot demo" in said
+
+
+async def test_an_unknown_command_is_answered_and_known_ones_still_work(
+    emu: BotApiEmulator, run_bot
+):
+    from tests.e2e_harness import all_features
+
+    emu.add_user(JOHN, "John", language_code="en")
+    tr = get_translator("en")
+    async with run_bot(all_features):
+        await emu.send_command(JOHN, "foo")
+        unknown = await emu.next_bot_message(JOHN)
+        await emu.send_command(JOHN, "mybookings")
+        known = await emu.next_bot_message(JOHN)
+        await emu.send_text(JOHN, "/Help@bookingbot")
+        helped = await emu.next_bot_message(JOHN)
+
+    assert unknown.text == tr.t("common.unknown_command", command="/foo")
+    assert known.text != unknown.text and "/foo" not in known.text
+    assert helped.text.startswith(tr.t("help.client").splitlines()[0])

@@ -18,6 +18,7 @@ from core.models import (
     Notification,
     NotificationType,
     RecipientType,
+    TelegramUser,
 )
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ANA_UID, ana, client_of
@@ -343,3 +344,31 @@ async def test_a_restart_in_the_middle_of_a_booking_continues_where_the_client_w
     eleven = datetime(2026, 11, 26, 14, 0, tzinfo=UTC)
     assert booked.text.startswith("📨 Agendado!") and joao.when(eleven) in booked.text
     assert stale.show_alert and stale.text == joao.t("common.button_expired")
+
+
+async def test_a_client_booking_with_a_professional_who_never_opened_the_bot_is_told_so(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    await ana(db)
+    # Ana's account exists (imported, or the demo's) but she has never opened the bot.
+    await factories.add(db, TelegramUser(user_id=ANA_UID, first_name="Ana"))
+    emu.add_user(JOAO, "João", language_code="pt-br", phone_number="5511987654321")
+    joao = Chat(emu, JOAO, "pt_BR")
+    async with run_bot():
+        await joao.start("ana-souza")
+        await joao.next()
+        card = await joao.next()
+        await joao.press(card, joao.t("profile.button.book"))
+        calendar = await joao.next()
+        day = await joao.press_edit(calendar, joao.day(THU))
+        confirm = await joao.press_edit(day, "10:00")
+        ask_name = await joao.press_edit(confirm, joao.t("booking.button.confirm"))
+        await joao.press(ask_name, joao.t("booking.button.keep_name", name="João"))
+        await joao.next()
+        await emu.tap(JOAO, joao.t("booking.button.share_phone"))
+        booked = await joao.next()
+
+    assert booked.text.startswith(
+        joao.t("booking.done.pending_unseen", professional="Ana Souza", when=joao.when(THU_10))
+    )
+    assert "foi enviado" not in booked.text

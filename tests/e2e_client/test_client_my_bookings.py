@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -11,7 +11,7 @@ from bot.callbacks import uuid_arg
 from bot.conversations.booking_render import mb_data
 from bot.emulator import BotApiEmulator
 from core.db.uow import Database
-from core.models import AppointmentStatus, Notification, NotificationType
+from core.models import Appointment, AppointmentStatus, Notification, NotificationType, TelegramUser
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ana, client_of
 from tests.e2e_harness import Chat
@@ -84,6 +84,25 @@ async def test_cancelling_inside_the_policy_shows_it_first_then_cancels_and_tell
         "mybookings.cancelled", professional="Ana Souza", when=joao.when(FRI_10)
     )
     assert (await appointment_row(db, session.id)).status is AppointmentStatus.cancelled
+    assert [n.appointment_id for n in await _cancellations(db)] == [session.id]
+
+
+async def test_cancelling_with_a_professional_who_never_opened_the_bot_does_not_claim_they_know(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    pro, [session] = await _setup(db, emu, FRI_10)
+    await factories.add(db, TelegramUser(user_id=pro.user_id, first_name="Ana"))
+    joao = Chat(emu, JOAO, "pt_BR")
+    async with run_bot():
+        await emu.send_command(JOAO, "mybookings")
+        listing = await joao.next()
+        await joao.press(listing, joao.t("mybookings.button.cancel", n=1))
+        ask = await joao.next()
+        done = await joao.press_edit(ask, joao.t("mybookings.button.yes_cancel"))
+
+    assert done.text == joao.t(
+        "mybookings.cancelled_unseen", professional="Ana Souza", when=joao.when(FRI_10)
+    )
     assert [n.appointment_id for n in await _cancellations(db)] == [session.id]
 
 
@@ -167,3 +186,53 @@ async def test_im_coming_under_a_reminder_is_thanked_with_an_alert(
         thanks = await joao.press(reminder, "Vou!")
 
     assert thanks.show_alert and thanks.text == joao.t("mybookings.coming_thanks")
+
+
+async def test_a_session_cancelled_for_a_day_still_ahead_shows_among_the_upcoming(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    _, [_kept, called_off] = await _setup(db, emu, THU_09, FRI_10)
+    async with db.system("tests") as uow:
+        row = await uow.session.get(Appointment, called_off.id)
+        row.status = AppointmentStatus.cancelled
+        await uow.commit()
+    joao = Chat(emu, JOAO, "pt_BR")
+    async with run_bot():
+        await emu.send_command(JOAO, "mybookings")
+        listing = await joao.next()
+
+    assert listing.text.splitlines() == [
+        joao.t("mybookings.title_upcoming"),
+        f"1. {joao.when(THU_09)} · Ana Souza · {joao.t('mybookings.status.confirmed')}",
+        f"2. {joao.when(FRI_10)} · Ana Souza · {joao.t('mybookings.status.cancelled')}",
+    ]
+    assert joao.labels(listing) == [
+        joao.t("mybookings.button.reschedule", n=1),
+        joao.t("mybookings.button.cancel", n=1),
+    ]
+
+
+async def test_the_sessions_past_the_first_ten_are_a_button_away(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    starts = [FRI_10 + timedelta(days=d) for d in range(12)]
+    _, sessions = await _setup(db, emu, *starts)
+    joao = Chat(emu, JOAO, "pt_BR")
+    more = joao.t("mybookings.button.more", count=2)
+    async with run_bot():
+        await emu.send_command(JOAO, "mybookings")
+        listing = await joao.next()
+        first_page = listing.text
+        await joao.press_edit(listing, more)
+        second_page = listing.text
+        buttons = joao.labels(listing)
+        await joao.press_edit(listing, joao.t("mybookings.button.earlier"))
+
+    assert joao.t("mybookings.more", count=2) in first_page
+    assert f"11. {joao.when(starts[10])}" not in first_page
+    assert f"11. {joao.when(starts[10])}" in second_page
+    assert f"12. {joao.when(starts[11])}" in second_page
+    assert f"1. {joao.when(starts[0])}" not in second_page
+    assert joao.t("mybookings.button.cancel", n=12) in buttons
+    assert listing.text == first_page  # and back
+    assert len(sessions) == 12

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversations import agenda, clients, messaging, recurring, requests
+from bot.conversations import (
+    agenda,
+    clients,
+    messaging,
+    practice_booking,
+    recurring,
+    requests,
+)
 from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from core.models import Professional
@@ -23,11 +30,12 @@ from tests.e2e_practice.practice_support import PRO
 
 
 def register_practice(app: AnyApp) -> None:
-    """The four practice modules, then messaging (the card's Message button is its own)."""
+    """The practice modules, then messaging (the card's Message button is its own)."""
     requests.register(app)
     agenda.register(app)
     clients.register(app)
     recurring.register(app)
+    practice_booking.register(app)
     messaging.register(app)
 
 

@@ -102,9 +102,10 @@ async def test_a_note_added_with_the_note_command_shows_on_the_client_card(
     for shown in (card_after_note.text, card.text):
         assert tr.t("clients.card.notes") in shown
         assert "Prefers morning sessions; anxious about exams" in shown
-    assert button_texts(card)[:3] == [
+    assert button_texts(card)[:4] == [
         tr.t("clients.button.add_note"),
         tr.t("clients.button.message"),
+        tr.t("practice_booking.button.book"),
         tr.t("clients.button.recurring"),
     ]
 

@@ -171,3 +171,32 @@ async def test_pending_with_nothing_waiting_says_so(emu: BotApiEmulator, run_bot
 
     assert reply.text == tr.t("requests.none")
     assert reply.buttons == []
+
+
+async def test_a_session_a_client_moved_shows_as_a_move_waiting_for_an_answer(
+    emu: BotApiEmulator, db, run_bot, clock, pro
+):
+    from datetime import UTC, datetime
+
+    from core.services import booking
+
+    client = await f.client(db, pro, name="Ana Souza", user_id=7131)
+    was = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)  # Friday 10:00 in São Paulo
+    moved_to = datetime(2026, 11, 28, 13, 0, tzinfo=UTC)  # Saturday 10:00
+    session = await f.appointment(db, pro, client, was, minutes=60)
+    async with db.for_user(client.user_id) as uow:
+        await booking.reschedule(uow, appointment_id=session.id, new_start=moved_to, now=clock())
+        await uow.commit()
+    await f.client(db, pro, name="Bruno Lima")
+    async with run_bot():
+        await emu.send_command(PRO, "pending")
+        pending = await emu.next_bot_message(PRO)
+        await emu.send_command(PRO, "agenda")
+        week = await emu.next_bot_message(PRO)
+
+    moved = tr.t("requests.moved_from", was=format_datetime(was, "en", ZONE))
+    assert moved in pending.text
+    assert tr.t("agenda.moved_mark") in week.text
+    async with db.for_user(PRO) as uow:
+        [waiting] = await booking.pending_requests(uow)
+    assert waiting.moved_from == was and waiting.starts_at == moved_to

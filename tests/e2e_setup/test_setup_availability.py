@@ -189,3 +189,27 @@ async def test_followers_hear_once_a_day_when_new_hours_open(
     assert button_texts(told) == [t("pt_BR", "notify.button.book")]
     # the second change the same day does not bother the follower again
     assert len(emu.chat(follower).bot_messages) == 1
+
+
+async def test_an_extra_date_just_gone_is_refused_and_one_next_year_shows_its_year(
+    emu: BotApiEmulator, db: Database, run_bot
+):
+    # Now is Wednesday 25 November 2026.
+    await factories.professional(db, user_id=RITA, locale="pt_BR")
+    emu.add_user(RITA, "Rita", language_code="pt-br")
+    chat = Chat(emu, RITA)
+    async with run_bot():
+        week = await chat.command("availability")
+        extra = await chat.press_and_wait_edit(week, t("pt_BR", "avail.extra_button"))
+        assert extra.text
+        past = await chat.say("24/11 9-12")
+        saved = await chat.say("05/01 9-12")
+
+    assert "24/11" in past.text and t("pt_BR", "avail.extra_saved") not in past.text
+    assert saved.text.startswith(t("pt_BR", "avail.extra_saved"))
+    assert "05/01/2027: 09:00–12:00" in saved.text
+    async with db.for_user(RITA) as uow:
+        [window] = await availability.list_extra_windows(
+            uow, now=datetime(2026, 11, 25, tzinfo=UTC)
+        )
+    assert window.day.isoformat() == "2027-01-05"

@@ -240,3 +240,65 @@ async def test_a_day_without_sessions_sends_no_agenda(db, emu, clock, people, di
     stats = await dispatcher_for().run_once()
 
     assert stats.agendas == 0 and emu.chat(pair.pro.user_id).bot_messages == []
+
+
+async def test_the_reason_a_professional_gives_for_declining_reaches_the_client(
+    db, emu, clock, people, dispatcher_for
+):
+    pair = await people(pro_tz="America/New_York")
+    view = await request_as_client(db, pair, THU_10_NY, clock())
+    async with db.for_user(pair.pro.user_id) as uow:
+        await booking.decline(
+            uow, appointment_id=view.id, now=clock(), reason="I'm at a conference that week"
+        )
+        await uow.commit()
+
+    await dispatcher_for().run_once()
+
+    [message] = emu.chat(pair.client.user_id).bot_messages
+    assert "I'm at a conference that week" in message.text
+    assert "/book" in message.text  # still says how to pick another time
+
+
+async def test_the_reason_given_for_a_cancellation_reaches_the_other_side(
+    db, emu, clock, people, dispatcher_for
+):
+    pair = await people(pro_tz="America/New_York")
+    by_pro = await request_as_client(db, pair, THU_10_NY, clock())
+    async with db.for_user(pair.client.user_id) as uow:
+        later = THU_10_NY + timedelta(minutes=100)
+        by_client = await booking.request(
+            uow, professional_id=pair.pro.id, start=later, now=clock()
+        )
+        await uow.commit()
+    async with db.for_user(pair.pro.user_id) as uow:
+        await booking.confirm(uow, appointment_id=by_pro.id, now=clock())
+        await uow.commit()
+    async with db.for_user(pair.pro.user_id) as uow:
+        await booking.cancel(uow, appointment_id=by_pro.id, now=clock(), reason="I'm ill")
+        await uow.commit()
+    async with db.for_user(pair.client.user_id) as uow:
+        await booking.cancel(uow, appointment_id=by_client.id, now=clock(), reason="Exam day")
+        await uow.commit()
+
+    await drain(dispatcher_for())
+
+    assert "I'm ill" in emu.chat(pair.client.user_id).bot_messages[-1].text
+    assert "Exam day" in emu.chat(pair.pro.user_id).bot_messages[-1].text
+
+
+async def test_a_decline_without_a_reason_shows_no_empty_reason_line(
+    db, emu, clock, people, dispatcher_for
+):
+    pair = await people(pro_tz="America/New_York")
+    view = await request_as_client(db, pair, THU_10_NY, clock())
+    async with db.for_user(pair.pro.user_id) as uow:
+        await booking.decline(uow, appointment_id=view.id, now=clock())
+        await uow.commit()
+
+    await dispatcher_for().run_once()
+
+    [message] = emu.chat(pair.client.user_id).bot_messages
+    assert "Dr. Ana Lima" in message.text and "/book" in message.text
+    assert "{reason}" not in message.text and "None" not in message.text
+    assert "\n\n\n" not in message.text

@@ -172,14 +172,16 @@ async def test_telegram_refusing_the_request_fails_the_row_at_once_with_the_reas
     db, emu, clock, people, dispatcher_for, caplog
 ):
     pair = await people()
-    # Nobody with this id ever talked to the bot: Telegram answers "chat not found".
-    await queue(db, pair, 999_999_999)
+    # A text past Telegram's 4096 characters: the same request would be refused again.
+    # ("chat not found" is someone who never opened the bot: held, see
+    # test_outbox_reachability.)
+    await queue(db, pair, pair.pro.user_id, params={"sender_name": "B", "preview": "x" * 5000})
 
     with caplog.at_level(logging.ERROR, logger="bot.dispatch"):
         stats = await dispatcher_for().run_once()
 
     [row] = await notification_rows(db)
-    assert stats.failed == 1 and row.attempts == 1 and "chat not found" in row.last_error.lower()
+    assert stats.failed == 1 and row.attempts == 1 and "too long" in row.last_error.lower()
     assert any("Gave up" in r.getMessage() for r in caplog.records)
 
 

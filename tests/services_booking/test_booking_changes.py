@@ -135,6 +135,8 @@ async def test_a_clients_move_goes_back_to_pending_when_the_professional_confirm
     assert note.recipient_id == pro.user_id
     assert note.params["needs_confirmation"] is True
     assert note.params["actions"] == ["confirm", "decline"]
+    # The professional reads it as a move to answer, not as news of a done change.
+    assert note.msgid == "notify.booking_rescheduled_by_client_to_confirm"
 
 
 async def test_a_clients_move_stays_confirmed_when_the_professional_auto_confirms(db, clock):

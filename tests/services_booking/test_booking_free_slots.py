@@ -126,6 +126,7 @@ async def test_a_typed_time_that_is_free_is_offered_as_it_is(db, clock):
             professional_id=pro.id,
             text="amanhã às 14h",
             language="pt",
+            date_order="DMY",
             reader_tz=SP,
             now=clock(),
         )
@@ -143,6 +144,7 @@ async def test_a_typed_time_that_is_taken_offers_the_three_nearest_free_slots(db
             professional_id=pro.id,
             text="amanhã às 14h",
             language="pt",
+            date_order="DMY",
             reader_tz=SP,
             now=clock(),
         )
@@ -160,6 +162,7 @@ async def test_a_typed_time_is_read_and_answered_in_the_readers_zone(db, clock):
             professional_id=pro.id,
             text="tomorrow at 5pm",
             language="en",
+            date_order="DMY",
             reader_tz=LISBON,
             now=clock(),
         )
@@ -173,7 +176,13 @@ async def test_a_typed_day_without_a_time_gives_that_days_slots(db, clock):
     cli = await f.client(db, pro)
     async with db.for_user(cli.user_id) as uow:
         found = await slots.find_wanted(
-            uow, professional_id=pro.id, text="sexta", language="pt", reader_tz=SP, now=clock()
+            uow,
+            professional_id=pro.id,
+            text="sexta",
+            language="pt",
+            date_order="DMY",
+            reader_tz=SP,
+            now=clock(),
         )
     assert found.only_day and found.day == date(2026, 11, 27)
     assert [s.hour for s in found.options] == list(range(9, 18))
@@ -194,8 +203,61 @@ async def test_nonsense_past_and_too_distant_typed_times_are_refused(db, clock, 
     async with db.for_user(cli.user_id) as uow:
         with pytest.raises(error) as caught:
             await slots.find_wanted(
-                uow, professional_id=pro.id, text=text, language="pt", reader_tz=SP, now=clock()
+                uow,
+                professional_id=pro.id,
+                text=text,
+                language="pt",
+                date_order="DMY",
+                reader_tz=SP,
+                now=clock(),
             )
     assert caught.value.msgid == msgid
     if error is BeyondHorizon:
         assert caught.value.params == {"last_day": date(2027, 1, 24), "horizon_days": 60}
+
+
+async def _wanted(db, cli, pro, text, now):
+    async with db.for_user(cli.user_id) as uow:
+        return await slots.find_wanted(
+            uow,
+            professional_id=pro.id,
+            text=text,
+            language="en",
+            date_order="DMY",
+            reader_tz=SP,
+            now=now,
+        )
+
+
+async def test_a_free_typed_time_off_the_step_grid_is_offered_as_it_is(db, clock):
+    # 45-minute sessions and a 10-minute buffer: the grid from 09:00 is 09:00, 09:55, 10:50...
+    pro = await fb.bookable(db, session_duration=45, buffer_minutes=10)
+    cli = await f.client(db, pro)
+
+    found = await _wanted(db, cli, pro, "next wednesday 10am", clock())
+
+    assert found.exact == at(SP, 2026, 12, 2, 10)
+    assert found.refusal is None
+
+
+async def test_a_typed_time_inside_the_minimum_notice_says_too_soon(db, clock):
+    pro = await fb.bookable(db, min_notice_minutes=24 * 60)
+    cli = await f.client(db, pro)
+
+    found = await _wanted(db, cli, pro, "today at 3pm", clock())
+
+    assert found.exact is None
+    assert found.refusal is not None and found.refusal.msgid == "booking.min_notice"
+    assert all(s >= clock() + timedelta(hours=24) for s in found.options)
+
+
+async def test_an_off_grid_time_too_close_to_another_session_says_why(db, clock):
+    pro = await fb.bookable(db, session_duration=45, buffer_minutes=10)
+    cli, other = await f.client(db, pro), await f.client(db, pro)
+    await f.appointment(db, pro, other, at(SP, 2026, 12, 2, 9), minutes=45)  # until 09:45
+
+    found = await _wanted(db, cli, pro, "next wednesday 9:50", clock())
+
+    assert found.exact is None
+    assert found.refusal is not None and found.refusal.msgid == "booking.buffer"
+    assert at(SP, 2026, 12, 2, 9, 55) in found.options

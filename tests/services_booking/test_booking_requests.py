@@ -14,6 +14,7 @@ from core.services import booking, booking_errors
 from core.services.availability import ProfessionalUnavailable
 from tests import factories as f
 from tests import factories_booking as fb
+from tests import factories_more as fm
 
 SP = ZoneInfo("America/Sao_Paulo")
 TOMORROW_14 = datetime(2026, 11, 26, 14, tzinfo=SP)
@@ -107,8 +108,9 @@ async def test_a_time_beyond_the_horizon_is_refused_with_the_last_bookable_date(
 
 @pytest.mark.parametrize(
     "start",
-    [datetime(2026, 11, 26, 20, tzinfo=SP), datetime(2026, 11, 26, 14, 30, tzinfo=SP)],
-    ids=["after-hours", "between-slot-starts"],
+    # A start between grid slots is fine when it fits (test_a_free_time_off_the_step_grid_...).
+    [datetime(2026, 11, 26, 20, tzinfo=SP), datetime(2026, 11, 26, 17, 30, tzinfo=SP)],
+    ids=["after-hours", "ending-after-hours"],
 )
 async def test_a_time_outside_the_professionals_availability_is_refused(db, clock, start):
     pro = await fb.bookable(db)
@@ -166,7 +168,33 @@ async def test_a_client_at_the_limit_of_future_bookings_cannot_request_another(d
     await ask(db, cli, pro, TOMORROW_14 + timedelta(days=1), clock())
     err = await refused(db, cli, pro, TOMORROW_14 + timedelta(days=2), clock())
     assert err.msgid == "booking.max_future"
-    assert err.params == {"max": 2}
+    assert err.params == {"max": 2, "count": 2}
+
+
+async def test_a_weekly_series_does_not_use_up_the_limit_for_an_extra_one_off_session(db, clock):
+    pro = await fb.bookable(db, max_future_bookings=4)
+    cli = await f.client(db, pro)
+    series = await fm.schedule(db, pro, cli.id, starts_on=date(2026, 11, 24))
+    for week in range(8):  # about two months of Tuesday sessions ahead
+        start = datetime(2026, 12, 1, 9, tzinfo=SP) + timedelta(weeks=week)
+        await f.appointment(db, pro, cli, start, minutes=60, recurring_schedule_id=series.id)
+
+    view = await ask(db, cli, pro, TOMORROW_14, clock())
+    assert view.starts_at == TOMORROW_14
+
+
+async def test_the_refusal_counts_only_the_one_off_bookings_and_says_how_many(db, clock):
+    pro = await fb.bookable(db, max_future_bookings=2)
+    cli = await f.client(db, pro)
+    series = await fm.schedule(db, pro, cli.id, starts_on=date(2026, 11, 24))
+    for week in range(3):
+        start = datetime(2026, 12, 1, 9, tzinfo=SP) + timedelta(weeks=week)
+        await f.appointment(db, pro, cli, start, minutes=60, recurring_schedule_id=series.id)
+    for day in range(3):  # one more than allowed: the professional lowered the limit
+        await f.appointment(db, pro, cli, TOMORROW_14 + timedelta(days=day), minutes=60)
+
+    err = await refused(db, cli, pro, TOMORROW_14 + timedelta(days=5), clock())
+    assert err.params == {"max": 2, "count": 3}
 
 
 async def test_past_and_cancelled_bookings_do_not_count_toward_the_limit(db, clock):
@@ -213,3 +241,24 @@ async def test_the_start_is_stored_as_the_same_instant_whatever_zone_it_arrives_
     )
     assert view.starts_at == TOMORROW_14
     assert view.starts_at.astimezone(UTC).hour == 17
+
+
+async def test_a_free_time_off_the_step_grid_can_be_booked(db, clock):
+    # 45-minute sessions and a 10-minute buffer: 10:00 is not on the 09:00, 09:55... grid.
+    pro = await fb.bookable(db, session_duration=45, buffer_minutes=10)
+    cli = await f.client(db, pro)
+    view = await ask(db, cli, pro, datetime(2026, 12, 2, 10, tzinfo=SP), clock())
+    assert view.starts_at == datetime(2026, 12, 2, 10, tzinfo=SP)
+    assert view.ends_at == datetime(2026, 12, 2, 10, 45, tzinfo=SP)
+
+
+async def test_an_off_grid_time_is_still_held_to_every_rule(db, clock):
+    pro = await fb.bookable(db, session_duration=45, buffer_minutes=10)
+    cli, other = await f.client(db, pro), await f.client(db, pro)
+    await f.appointment(db, pro, other, datetime(2026, 12, 2, 9, tzinfo=SP), minutes=45)
+    too_close = await refused(db, cli, pro, datetime(2026, 12, 2, 9, 50, tzinfo=SP), clock())
+    overlapping = await refused(db, cli, pro, datetime(2026, 12, 2, 9, 30, tzinfo=SP), clock())
+    running_late = await refused(db, cli, pro, datetime(2026, 12, 2, 17, 30, tzinfo=SP), clock())
+    assert too_close.msgid == "booking.buffer"
+    assert overlapping.msgid in ("booking.slot_taken", "booking.buffer")
+    assert running_late.msgid == "booking.outside_availability"  # would end at 18:15

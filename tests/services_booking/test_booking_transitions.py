@@ -173,7 +173,7 @@ async def test_each_change_is_audited_with_who_acted(db, clock):
             Action.reschedule,
             "client",
             "booking_rescheduled",
-            "notify.booking_rescheduled_by_client",
+            "notify.booking_rescheduled_by_client_to_confirm",
         ),
         (S.confirmed, Action.complete, "pro", "review_request", "notify.review_request"),
         (S.confirmed, Action.no_show, "pro", "booking_no_show", "notify.booking_no_show"),
@@ -195,7 +195,8 @@ async def test_each_change_notifies_the_other_side_in_the_same_transaction(
     assert note.recipient_type == other
     assert note.recipient_id == (cli.user_id if by == "pro" else pro.user_id)
     assert note.type == NotificationType(kind)
-    assert note.msgid == msgid
+    # A reason, when given, comes in the text made for it.
+    assert note.msgid == (f"{msgid}_with_reason" if kw else msgid)
     if kw:
         assert note.params["reason"] == "sick"
     if action is Action.reschedule:

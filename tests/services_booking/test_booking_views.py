@@ -162,3 +162,25 @@ async def test_the_policy_tells_a_client_the_deadline_before_they_cancel(db, clo
     assert p_far.notice_minutes == 720
     assert (p_near.can_cancel, p_near.can_reschedule) == (False, False)
     assert (p_pro.can_cancel, p_pro.binding, p_pro.side.value) == (True, False, "professional")
+
+
+async def test_a_cancelled_session_still_ahead_is_listed_with_the_upcoming_not_the_past(db, clock):
+    ana = await fb.bookable(db)
+    me = await f.client(db, ana)
+    confirmed = await f.appointment(db, ana, me, IN_28_HOURS, minutes=60)
+    cancelled = await f.appointment(
+        db, ana, me, IN_28_HOURS + timedelta(days=1), minutes=60, status=S.cancelled
+    )
+    declined = await f.appointment(
+        db, ana, me, IN_28_HOURS + timedelta(days=2), minutes=60, status=S.declined
+    )
+    gone = await f.appointment(
+        db, ana, me, clock() - timedelta(days=3), minutes=60, status=S.cancelled
+    )
+
+    async with db.for_user(me.user_id) as uow:
+        upcoming, past = await booking.my_bookings(uow, now=clock())
+
+    assert [b.appointment.id for b in upcoming] == [confirmed.id, cancelled.id, declined.id]
+    assert [b.appointment.id for b in past] == [gone.id]
+    assert upcoming[1].actions == () and upcoming[2].actions == ()

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from core import errors
 from core.models import AppointmentStatus, ClientNote
-from core.services import clients
+from core.services import booking, clients, messages
 from core.services.professionals import ProfessionalInactive, ProfessionalNotFound
 from core.validation import InvalidLocale, InvalidPhone, InvalidTimezone
 from tests import factories as f
+from tests import factories_booking as fb
 
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -268,3 +269,49 @@ async def test_a_person_lists_only_the_professionals_they_are_a_client_of(db):
     async with db.for_user(uid) as uow:
         listed = await clients.my_professionals(uow)
     assert listed == [(mine_b.id, "André Costa"), (mine_a.id, "Bruna Alves")]
+
+
+async def listed(db, pro) -> list[str]:
+    async with db.for_user(pro.user_id) as uow:
+        return [c.name for c in await clients.list_clients(uow)]
+
+
+async def test_someone_who_opened_the_link_and_left_at_the_phone_step_is_not_a_client_yet(db):
+    pro = await fb.bookable(db, slug="dr-leo")
+    uid = f.next_user_id()
+    await open_link(db, uid, "dr-leo", first_name="Lia")
+    async with db.for_user(uid) as uow:  # the name step, then nothing
+        await clients.update_contact(uow, professional_id=pro.id, name="Lia Souza")
+        await uow.commit()
+    await f.client(db, pro, name="Bruno")  # an existing client
+
+    assert await listed(db, pro) == ["Bruno"]
+
+    async with db.for_user(uid) as uow:  # Lia comes back and books
+        await booking.request(
+            uow, professional_id=pro.id, start=datetime(2026, 11, 26, 17, tzinfo=UTC), now=NOW
+        )
+        await uow.commit()
+    assert await listed(db, pro) == ["Bruno", "Lia Souza"]
+
+
+async def test_someone_from_the_link_who_wrote_to_the_professional_is_listed(db):
+    pro = await f.professional(db, slug="dr-ivo")
+    uid = f.next_user_id()
+    await open_link(db, uid, "dr-ivo", first_name="Caio")
+    async with db.for_user(uid) as uow:
+        await messages.send_from_client(uow, professional_id=pro.id, text="Tem horário?", now=NOW)
+        await uow.commit()
+
+    assert await listed(db, pro) == ["Caio"]
+
+
+async def test_a_client_added_by_hand_stays_listed_once_they_open_their_invite(db):
+    pro = await f.professional(db)
+    async with db.for_user(pro.user_id) as uow:
+        card = await clients.add_client(uow, name="Rita Paz")
+        await uow.commit()
+    assert card.invite_payload is not None
+    await open_link(db, f.next_user_id(), card.invite_payload, first_name="Rita")
+
+    assert await listed(db, pro) == ["Rita Paz"]

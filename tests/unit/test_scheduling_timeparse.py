@@ -35,7 +35,6 @@ CASES = [
     ("pt-br", "sex 10h", SP_NOW, "2026-11-27 10:00"),
     ("pt-br", "25/12 15h", SP_NOW, "2026-12-25 15:00"),
     ("pt-br", "25/11 15h", SP_NOW, "2026-11-25 15:00"),
-    ("pt-br", "24/11 15h", SP_NOW, "2027-11-24 15:00"),
     ("pt-br", "1/3/2027 10h", SP_NOW, "2027-03-01 10:00"),
     ("pt-br", "hoje 18h", SP_NOW, "2026-11-25 18:00"),
     ("pt-br", "hoje às 18:30", SP_NOW, "2026-11-25 18:30"),
@@ -109,7 +108,7 @@ CASES = [
     # Across daylight-saving changes
     ("en", "sunday 9am", NY_BEFORE_DST, "2026-03-08 09:00"),
     ("en", "mar 8 at 10am", NY_BEFORE_DST, "2026-03-08 10:00"),
-    ("en", "3/8 at 10am", NY_BEFORE_DST, "2026-03-08 10:00"),
+    ("en", "8/3 at 10am", NY_BEFORE_DST, "2026-03-08 10:00"),
     ("en", "tomorrow at 5pm", NY_BEFORE_DST, "2026-03-07 17:00"),
     ("en", "in 3 days at 9", NY_BEFORE_DST, "2026-03-09 09:00"),
     ("es", "domingo a las 9", MADRID_BEFORE_DST, "2026-03-29 09:00"),
@@ -189,9 +188,63 @@ def test_nonsense_is_refused_as_unparseable(language: str, text: str) -> None:
     assert caught.value.msgid == "slots.time_unparseable"
 
 
+# Monday 2026-12-07 10:00 in London, where the bot shows English dates day first.
+LONDON = ZoneInfo("Europe/London")
+LONDON_DEC_7 = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    ("language", "order", "text", "expected"),
+    [
+        # English shown as "Wed 09/12": read the same way.
+        ("en", "DMY", "09/12 10:45", "2026-12-09 10:45"),
+        ("en", "DMY", "01/12/2027 10:00", "2027-12-01 10:00"),
+        ("en", "DMY", "1/1 9am", "2027-01-01 09:00"),
+        # Only one reading is a real date: it is the one meant, whatever the order.
+        ("en", "DMY", "12/25 3pm", "2026-12-25 15:00"),
+        ("en", "MDY", "12/9 10:45", "2026-12-09 10:45"),
+        ("en", "MDY", "25/12 3pm", "2026-12-25 15:00"),
+        ("pt-br", "DMY", "09/12 às 10h", "2026-12-09 10:00"),
+        ("es", "DMY", "9/12 a las 10", "2026-12-09 10:00"),
+    ],
+)
+def test_a_numeric_date_is_read_in_the_order_the_bot_shows_dates(
+    language: str, order: str, text: str, expected: str
+) -> None:
+    got = parse_wanted_time(text, language=language, tz=LONDON, now=LONDON_DEC_7, date_order=order)
+    assert got.strftime("%Y-%m-%d %H:%M") == expected
+
+
 @pytest.mark.parametrize(
     ("language", "text"),
     [
+        ("en", "26/11 14:00"),
+        ("en", "01/12 10:00"),
+        ("pt-br", "26/11 às 14h"),
+        ("es", "26/11 a las 14"),
+        ("pt-br", "26 de novembro às 14h"),
+        ("en", "november 26 at 2pm"),
+    ],
+)
+def test_a_date_without_a_year_that_has_just_passed_is_past_not_next_year(
+    language: str, text: str
+) -> None:
+    with pytest.raises(TimeInPast) as caught:
+        parse_wanted_time(text, language=language, tz=LONDON, now=LONDON_DEC_7, date_order="DMY")
+    assert caught.value.params["when"].year == 2026
+    with pytest.raises(TimeInPast):
+        parse_wanted_day(text, language=language, tz=LONDON, now=LONDON_DEC_7, date_order="DMY")
+
+
+def test_a_date_without_a_year_further_back_than_ahead_is_next_years() -> None:
+    got = parse_wanted_day("7/6", language="en", tz=LONDON, now=LONDON_DEC_7, date_order="DMY")
+    assert got == date(2027, 6, 7)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pt-br", "24/11 15h"),
         ("pt-br", "hoje 8h"),
         ("pt-br", "hoje às 9:59"),
         ("pt-br", "1/3/2026 10h"),
