@@ -300,6 +300,13 @@ def report_event(run: Run, event: Event, observe: float) -> None:
     )
     answered_ok = [c.answered for c in run.commands if c.answered and c.answer == "ok"]
     print(f"  bot: first good answer {first_after(answered_ok, back)} after the server was back")
+    after = [c for c in run.commands if back <= c.sent < until]
+    refused = [c for c in after if c.answer and c.answer != "ok"]
+    silent = [c for c in after if c.answered is None or c.answered - c.sent > REPLY_WAIT]
+    print(
+        f"  bot: {len(after)} commands sent after the server was back: {len(refused)} told to"
+        f" try again (or worse), {len(silent)} without an answer within {REPLY_WAIT:g} s"
+    )
     for command in ("start", "mybookings"):
         during = [c for c in run.commands if c.command == command and event.down <= c.sent < until]
         in_time = [c for c in during if c.answered and c.answered - c.sent <= REPLY_WAIT]
@@ -376,7 +383,13 @@ async def final_checks(
         f"  booking notifications: {total}, sent {sent}, gave up {failed},"
         f" still unsent {total - sent - failed} (after waiting {waited:.0f} s for the outbox)"
     )
-    shown = collections.Counter()
+    pro_ids = {c for c in emu.world.chats if FIRST_PRO <= c < FIRST_CLIENT}
+    received = sum(len(emu.chat(c).bot_messages) for c in pro_ids)
+    print(
+        f"  messages in the professionals' chats: {received} for {sent} notifications recorded"
+        f" sent ({received - sent:+d}: a message sent but not recorded is sent again later)"
+    )
+    shown: collections.Counter[str] = collections.Counter()
     for chat in emu.world.chats.values():
         for message in chat.bot_messages:
             shown[classify(message.text)] += 1
