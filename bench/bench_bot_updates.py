@@ -55,7 +55,7 @@ from bot.emulator import BotApiEmulator, RateLimits
 from bot.handlers import FEATURES, register_features
 from core.config import Settings
 from core.db import migrate
-from core.db.engine import make_engine, resolve
+from core.db.engine import app_url, make_engine, resolve
 from core.db.observe import StatementLog
 from core.db.uow import Database
 from core.models import Availability, Client, Profession, Professional
@@ -217,7 +217,7 @@ async def run(server: URL, users: int, rounds: int) -> None:
             telegram_bot_token=TOKEN,
             database_url=url.render_as_string(hide_password=False),
         )
-        db = Database(make_engine(url, settings))
+        db = Database(make_engine(app_url(url, settings), settings))
         bot_users = [fresh(users) for _ in range(rounds)]
         limited = fresh(min(users, 70))
         await seed(db, [u for group in bot_users for u in group] + limited)

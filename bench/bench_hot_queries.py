@@ -38,8 +38,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from core.config import Settings
 from core.db import migrate
 from core.db.engine import make_engine, resolve
+from core.db.roles import APP_ROLE, DEFINER_ROLE, SYSTEM_ROLE
 from core.db.seed import seed_scale
-from core.db.uow import APP_ROLE, SYSTEM_ROLE
 from core.services.availability import SLOT_INPUTS_PUBLIC_SQL
 
 
@@ -48,7 +48,7 @@ class Query:
     label: str
     sql: str
     # What EXPLAIN shows: a SQL function's body is planned apart, so it is explained inline,
-    # as the function's owner (the system role) runs it.
+    # as the function's owner (the definer role) runs it.
     explain_sql: str | None = None
     explain_role: str | None = None
     timed: bool = True  # False: only explained (a part of a timed statement)
@@ -67,7 +67,7 @@ INPUTS = Query(
 BUSY = Query(
     "busy_intervals()",
     "SELECT starts_at, ends_at FROM busy_intervals(:pro, :now, :horizon)",
-    # The function's body (migration 0003), so the plan shows the indexes it reaches.
+    # The function's body (migrations 0003, 0005), so the plan shows the indexes it reaches.
     "SELECT a.starts_at, a.ends_at, false FROM appointments a WHERE a.professional_id = :pro"
     " AND a.status IN ('pending_confirmation', 'confirmed')"
     " AND a.starts_at < :horizon AND a.ends_at > :now"
@@ -75,7 +75,7 @@ BUSY = Query(
     " UNION ALL SELECT t.starts_at, t.ends_at, true FROM time_off t"
     " WHERE t.professional_id = :pro"
     " AND t.starts_at < :horizon AND t.ends_at > :now ORDER BY 1",
-    SYSTEM_ROLE,
+    DEFINER_ROLE,
     timed=False,
 )
 AGENDA = Query(
@@ -114,14 +114,18 @@ _SEQ = re.compile(r"Seq Scan on (\w+)")
 
 
 async def _scope(conn: AsyncConnection, role: str, user_id: int | None, pro: str | None) -> None:
-    """What the unit of work sets at the start of its transaction."""
-    await conn.execute(
-        text(
-            "SELECT set_config('role', :role, true), set_config('app.user_id', :uid, true),"
-            " set_config('app.professional_id', :pid, true)"
-        ),
-        {"role": role, "uid": str(user_id or ""), "pid": pro or ""},
-    )
+    """What the unit of work sets at the start of its transaction (revision 0005)."""
+    if role == DEFINER_ROLE:  # how a SECURITY DEFINER function's body runs
+        await conn.execute(text(f"SET LOCAL ROLE {DEFINER_ROLE}"))
+    elif user_id is None:
+        await conn.execute(
+            text(f"SELECT enter_system_scope(), set_config('role', '{SYSTEM_ROLE}', true)")
+        )
+    else:
+        await conn.execute(
+            text("SELECT enter_scope(:uid), set_config('role', :role, true)"),
+            {"role": role, "uid": user_id},
+        )
 
 
 async def _time(
@@ -171,7 +175,9 @@ def _summary(plan: str) -> str:
 async def _pick(engine: AsyncEngine) -> dict[str, Any]:
     """A professional in the middle of the load, one of their clients, their user ids."""
     async with engine.connect() as conn, conn.begin():
-        await conn.execute(text(f"SET LOCAL ROLE {SYSTEM_ROLE}"))
+        await conn.execute(
+            text(f"SELECT enter_system_scope(), set_config('role', '{SYSTEM_ROLE}', true)")
+        )
         row = (
             await conn.execute(
                 text(

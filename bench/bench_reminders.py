@@ -36,7 +36,7 @@ from bot.emulator import BotApiEmulator, RateLimits
 from core.clock import system_clock
 from core.config import Settings
 from core.db import migrate
-from core.db.engine import make_engine, resolve
+from core.db.engine import app_url, make_engine, resolve
 from core.db.uow import Database
 from core.models import Appointment, AppointmentStatus, Client, Profession, Professional
 
@@ -130,7 +130,7 @@ async def run(server: URL, count: int, dispatchers: int, batch: int, limit: floa
     db: Database | None = None
     try:
         await migrate.upgrade(url)
-        db = Database(make_engine(url, pool_size=10, max_overflow=10))
+        db = Database(make_engine(app_url(url, Settings()), pool_size=10, max_overflow=10))
         t0 = time.perf_counter()
         chats = await seed(db, count)
         print(f"seeded {count} due reminders in {time.perf_counter() - t0:.1f} s")

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings
 from core.db import migrate
-from core.db.engine import make_engine, resolve
+from core.db.engine import app_url, make_engine, resolve
 from core.db.observe import StatementLog
 from core.db.uow import Database
 from core.models import Availability, Client, Profession, Professional
@@ -109,7 +109,7 @@ async def run(server: URL, calls: int) -> None:
     try:
         await migrate.upgrade(url)
         owner = make_engine(url)
-        db = Database(make_engine(url))
+        db = Database(make_engine(app_url(url, Settings())))
         print(f"list_free_slots over a 60-day horizon, {calls} calls each (whole unit of work)")
         header = ("appointments", "reader", "statements", "median ms", "p95 ms")
         print("{:>12} {:>12} {:>10} {:>10} {:>8}".format(*header))

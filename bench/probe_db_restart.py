@@ -55,7 +55,7 @@ from core import errors
 from core.clock import system_clock
 from core.config import Settings
 from core.db import embedded, migrate
-from core.db.engine import ensure_database, make_engine
+from core.db.engine import app_url, ensure_database, make_engine
 from core.db.uow import Database
 from core.models import Availability, Client, Profession, Professional
 from core.services import booking, booking_queries, slots
@@ -444,7 +444,8 @@ async def probe(args: argparse.Namespace) -> None:
             database_url=url.render_as_string(hide_password=False),
             default_locale="en",
         )
-        db = Database(make_engine(url, settings))  # the default pool, as the real bot
+        # The default pool, logged in as the real bot is.
+        db = Database(make_engine(app_url(url, settings), settings))
         pros, pairs = await seed(db, args.pros, args.clients)
         print(
             f"scratch server {pgdata}; {len(pros)} professionals, {len(pairs)} clients;"

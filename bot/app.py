@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from sqlalchemy.engine import URL
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
@@ -307,16 +308,32 @@ def run_polling(settings: Settings, *, register: Register | None = None) -> None
             2,
         )
     from core.db import migrate
-    from core.db.engine import DatabaseConfigError, make_engine, resolve
+    from core.db.engine import (
+        DatabaseConfigError,
+        check_reachable,
+        ensure_database,
+        make_engine,
+        prepare_app_login,
+        resolve,
+    )
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
     tune_runtime()
+
+    async def prepare(url: URL, embedded: bool) -> URL:
+        if embedded:  # a fresh machine's embedded server has no bookingbot database yet
+            await ensure_database(url)
+        await check_reachable(url)
+        await migrate.upgrade(url)
+        return await prepare_app_login(url, settings)
+
     try:
         target = resolve(settings)
-        asyncio.run(migrate.upgrade(target.url))
+        login_url = asyncio.run(prepare(target.url, target.embedded))
     except DatabaseConfigError as err:
         _fail(str(err))
-    database = Database(make_engine(target.url, settings))
+    # The owner migrated; every unit of work runs as the login role (revision 0005).
+    database = Database(make_engine(login_url, settings))
     application = build_application(
         settings=settings, db=database, register=register or _default_register(), background=True
     )

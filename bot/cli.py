@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -36,6 +38,13 @@ async def db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     target = await _ready(settings)
     await migrate.upgrade(target.url, args.revision)
     print(f"database at revision {await migrate.current(target.url)}")
+    if settings.database_app_password and not settings.database_app_url:
+        from core.db.roles import LOGIN_ROLE, set_login_password
+
+        if await set_login_password(target.url, settings.database_app_password):
+            print(f"{LOGIN_ROLE} has the password of DATABASE_APP_PASSWORD")
+        else:
+            print(f"could not set the password of {LOGIN_ROLE}: set it by hand", file=sys.stderr)
     return 0
 
 
@@ -128,6 +137,58 @@ async def db_stop(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cli_locale(settings: Settings) -> str:
+    """The reader's language for the command's answers: the shell's, else DEFAULT_LOCALE."""
+    from bot.i18n import normalize_locale
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value and value.split(".")[0] not in ("C", "POSIX"):
+            return normalize_locale(value)
+    return normalize_locale(settings.default_locale)
+
+
+def _amount_cents(text: str) -> int:
+    from core.validation import InvalidMoney
+
+    # Stricter than what the bot reads in a chat: "1.234" must not become R$ 1.234,00.
+    match = re.fullmatch(r"(\d{1,10})(?:[.,](\d{1,2}))?", text.strip())
+    if match is None:
+        raise InvalidMoney(field="amount", value=text)
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+def pix_code(settings: Settings, args: argparse.Namespace) -> int:
+    """Print a Pix copia-e-cola payload, and write its QR code when asked."""
+    from bot.i18n import get_translator
+    from core.errors import DomainError
+    from core.payments import pix
+
+    tr = get_translator(_cli_locale(settings))
+    try:
+        code = pix.build(
+            key=args.key,
+            key_type=args.key_type,
+            name=args.name,
+            city=args.city,
+            amount_cents=_amount_cents(args.amount) if args.amount is not None else None,
+            txid=args.txid,
+            description=args.description,
+        )
+    except DomainError as err:
+        print(f"bookingbot: {tr.render(err)}", file=sys.stderr)
+        return 2
+    if args.qr:
+        try:
+            Path(args.qr).write_bytes(pix.qr_png(code))
+        except OSError as err:
+            message = tr.t("cli.file_unwritable", path=args.qr, reason=err.strerror or str(err))
+            print(f"bookingbot: {message}", file=sys.stderr)
+            return 2
+    print(code)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bookingbot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +213,23 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("file")
     rs.set_defaults(handler=db_restore)
     db.add_parser("stop", help="stop the embedded server").set_defaults(handler=db_stop)
+    pix = sub.add_parser("pix", help="Pix tools").add_subparsers(dest="pix", required=True)
+    code = pix.add_parser(
+        "code", help="print the copia-e-cola payload for a Pix key, to check with a bank app"
+    )
+    code.add_argument("--key", required=True, help="CPF, CNPJ, e-mail, +55 phone or random key")
+    code.add_argument(
+        "--key-type",
+        choices=("cpf", "cnpj", "email", "phone", "random"),
+        help="the key's type (default: told from its shape)",
+    )
+    code.add_argument("--name", required=True, help="the receiver's name (25 characters used)")
+    code.add_argument("--city", required=True, help="the receiver's city (15 characters used)")
+    code.add_argument("--amount", help="in reais, e.g. 150 or 150.50 (default: the payer types it)")
+    code.add_argument("--txid", help="up to 25 letters and digits (default: ***)")
+    code.add_argument("--description", help="a short note shown by some banks")
+    code.add_argument("--qr", metavar="FILE", help="also write the QR code as a PNG to FILE")
+    code.set_defaults(handler=pix_code, sync=True)
     return parser
 
 
@@ -197,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    if getattr(args, "sync", False):
+        return int(args.handler(settings, args))
     return _run(lambda: args.handler(settings, args))
 
 

@@ -15,9 +15,16 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
-from telegram import Message, Update
+from telegram import (
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import CallbackQueryLimit, MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackContext
@@ -28,14 +35,15 @@ from core.config import Settings
 from core.db.uow import Database, UnitOfWork
 from core.errors import DatabaseUnavailable
 
-if TYPE_CHECKING:
-    from telegram._utils.types import ReplyMarkup
+# What a message may carry as reply_markup (PTB keeps its own alias in a private module).
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 
 __all__ = [
     "ALERT_LIMIT",
     "TEXT_LIMIT",
     "Ctx",
     "PrefsResolver",
+    "ReplyMarkup",
     "UserPrefs",
     "alert",
     "alert_text",

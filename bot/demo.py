@@ -39,6 +39,7 @@ from core.db.engine import (
     describe_connection_error,
     ensure_database,
     make_engine,
+    prepare_app_login,
     resolve,
 )
 from core.db.uow import Database
@@ -79,7 +80,8 @@ class Cast:
 
 
 async def _demo_database(settings: Settings, override: URL | None) -> URL:
-    """The demo's own database, created and migrated; never the bot's real one."""
+    """The demo's own database, created and migrated; never the bot's real one. Returns the
+    URL the demo's bot logs in with (the login role)."""
     if override is not None:
         url = override
     else:
@@ -93,7 +95,7 @@ async def _demo_database(settings: Settings, override: URL | None) -> URL:
                 " Unset DATABASE_URL to run the demo on the embedded PostgreSQL."
             ) from None
     await migrate.upgrade(url)
-    return url
+    return await prepare_app_login(url, settings)  # the demo runs as the bot does
 
 
 async def _seed(database: Database, now: Clock, out: Callable[[str], None]) -> None:

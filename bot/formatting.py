@@ -22,6 +22,7 @@ from babel.lists import format_list
 from babel.units import format_unit
 
 from bot.i18n import get_translator, normalize_locale
+from core.payments.money import exponent
 
 __all__ = [
     "FORMAT_LOCALES",
@@ -131,10 +132,16 @@ def format_day_short(value: date | datetime, locale: str, tz: TzLike | None = No
 def format_money(cents: int, currency: str, locale: str) -> str:
     """Return an amount given in minor units, e.g. 15000 BRL -> "R$ 150,00" (pt_BR)."""
     currency = currency.upper()
-    # Minor units differ by currency (JPY has none, KWD has three), so ask CLDR.
-    digits = babel_numbers.get_currency_precision(currency)
-    amount = Decimal(cents).scaleb(-digits)
-    return babel_numbers.format_currency(amount, currency, locale=babel_locale(locale))
+    # Minor units differ by currency (JPY has none, KWD has three): the core's ISO 4217
+    # exponent is what every stored amount counts in.
+    amount = Decimal(cents).scaleb(-exponent(currency))
+    shown = babel_numbers.get_currency_precision(currency)
+    # CLDR shows some currencies without their minor unit (COP, HUF); an amount that has
+    # one (a 40% deposit of COP 123.457) keeps its decimals instead of being rounded.
+    exact = amount == amount.quantize(Decimal(1).scaleb(-shown))
+    return babel_numbers.format_currency(
+        amount, currency, locale=babel_locale(locale), currency_digits=exact
+    )
 
 
 def format_duration(minutes: int, locale: str, *, short: bool = False) -> str:

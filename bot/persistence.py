@@ -43,8 +43,8 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Mapping, MutableMapping
+from typing import Any, Final
 
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -55,8 +55,10 @@ from core.db.uow import Database
 from core.errors import DatabaseUnavailable
 from core.models.system import BotConversation, BotData
 
-if TYPE_CHECKING:
-    from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+# PTB's own aliases for these live in a private module; these are the same shapes.
+ConversationKey = tuple[int | str, ...]
+ConversationDict = MutableMapping[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 __all__ = ["DEFAULT_STORE", "PostgresPersistence", "ensure_json"]
 

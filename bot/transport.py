@@ -18,7 +18,6 @@ import json
 from typing import Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -31,10 +30,15 @@ _DEFAULT = BaseRequest.DEFAULT_NONE
 
 
 def _pick(value: Any, default: float | None) -> float | None:
-    """A per-call timeout, or this request object's default when the caller gave none."""
-    if isinstance(value, DefaultValue):
-        return default
-    return value  # type: ignore[no-any-return]
+    """A per-call timeout, or this request object's default when the caller gave none.
+
+    PTB passes ``BaseRequest.DEFAULT_NONE`` (a sentinel, public on ``BaseRequest``) for "not
+    given"; an explicit ``None`` means "no timeout". Anything that is not a number or None
+    is such a sentinel.
+    """
+    if value is None or isinstance(value, int | float):
+        return value
+    return default
 
 
 def _add(first: float | None, second: float | None) -> float | None:

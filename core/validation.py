@@ -43,6 +43,7 @@ __all__ = [
     "InvalidPhone",
     "InvalidPixKey",
     "InvalidPixKeyType",
+    "InvalidPixKeyUnrecognised",
     "InvalidSlug",
     "InvalidTimeOfDay",
     "InvalidTimezone",
@@ -53,6 +54,7 @@ __all__ = [
     "Slug",
     "TimeOfDay",
     "TimezoneName",
+    "detect_pix_key_type",
     "invalid_input_from",
     "is_valid_slug",
     "parse_money",
@@ -118,6 +120,12 @@ class InvalidPixKey(InvalidInput):
     """A Pix key does not fit its type (params: key_type)."""
 
     msgid = N_("validation.pix_key")
+
+
+class InvalidPixKeyUnrecognised(InvalidInput):
+    """A Pix key given without its type looks like none of the five kinds."""
+
+    msgid = N_("validation.pix_key_unrecognised")
 
 
 class InvalidTimezone(InvalidInput):
@@ -329,6 +337,36 @@ def validate_pix_key(key_type: str, key: str) -> str:
         if isinstance(exc, InvalidPixKey):
             raise
         raise InvalidPixKey(field="pix_key", value=key, key_type=kind) from exc
+
+
+_UUID_SHAPE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def detect_pix_key_type(key: str) -> str:
+    """Tell the type of a Pix key given alone: e-mail, +phone, UUID, CPF or CNPJ.
+
+    Eleven digits are a CPF when its check digits hold, else a phone: the few phone
+    numbers that happen to pass the CPF arithmetic need their type given explicitly.
+    """
+    text = key.strip() if isinstance(key, str) else ""
+    compact = re.sub(r"[\s().\-/]", "", text)
+    if "@" in text:
+        return "email"
+    if text.startswith("+"):
+        return "phone"
+    if _UUID_SHAPE.match(text.lower()):
+        return "random"
+    if re.fullmatch(r"\d{11}", compact):
+        try:
+            validate_cpf(compact)
+            return "cpf"
+        except InvalidCpf:
+            return "phone"
+    if re.fullmatch(r"[0-9A-Za-z]{12}\d{2}", compact):
+        return "cnpj"
+    if re.fullmatch(r"\d{10}", compact):
+        return "phone"
+    raise InvalidPixKeyUnrecognised(field="pix_key", value=key)
 
 
 def _pix_phone(key: str) -> str:
@@ -588,6 +626,7 @@ _ERRORS_BY_MSGID: dict[str, type[InvalidInput]] = {
         InvalidCnpj,
         InvalidPixKeyType,
         InvalidPixKey,
+        InvalidPixKeyUnrecognised,
         InvalidTimezone,
         InvalidLocale,
         InvalidCurrency,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings
 from core.db import migrate
-from core.db.engine import make_engine, normalize_url, resolve
+from core.db.engine import app_url, make_engine, normalize_url, resolve
 from core.db.uow import Database
 from core.models import Base
 from tests.clock import FrozenClock
@@ -78,12 +78,21 @@ async def owner_engine(database_url: URL) -> AsyncIterator[AsyncEngine]:
 _TABLES = ", ".join(t.name for t in Base.metadata.sorted_tables)
 
 
+@pytest.fixture(scope="session")
+def app_database_url(database_url: URL) -> URL:
+    """How the running app connects: the login role, on the test database."""
+    return app_url(database_url, Settings(database_url=None))
+
+
 @pytest.fixture
-async def db(database_url: URL, owner_engine: AsyncEngine) -> AsyncIterator[Database]:
-    """The app's Database on empty tables (every test starts from nothing)."""
+async def db(
+    database_url: URL, app_database_url: URL, owner_engine: AsyncEngine
+) -> AsyncIterator[Database]:
+    """The app's Database on empty tables (every test starts from nothing), logged in as
+    the app is: as the login role, never the owner."""
     async with owner_engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {_TABLES} CASCADE"))
-    database = Database(make_engine(database_url, pool_size=5, max_overflow=60))
+    database = Database(make_engine(app_database_url, pool_size=5, max_overflow=60))
     yield database
     await database.dispose()
 

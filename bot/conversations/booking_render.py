@@ -24,11 +24,10 @@ from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram._utils.types import ReplyMarkup
 from telegram.error import BadRequest
 
 from bot.callbacks import Callback, arg_uuid, register_namespace, uuid_arg
-from bot.context import Ctx, prefs, reply_text
+from bot.context import Ctx, ReplyMarkup, prefs, reply_text
 from bot.formatting import babel_locale, format_datetime, format_money
 from bot.i18n import N_, Translator
 from core.models import AppointmentStatus, Profession

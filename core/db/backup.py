@@ -1,10 +1,11 @@
 """Backups: pg_dump's custom format out, pg_restore back in, row-level security included.
 
 The dump holds tables, rows, policies, grants and functions, but not roles: those
-belong to the whole server. A restore therefore creates the two application roles
-first (as the migration does), restores without the source's owners (the target's
-user may be another one), then hands the SECURITY DEFINER functions back to the
-role that owned them in the dump, since their power over RLS comes from that owner.
+belong to the whole server. A restore therefore creates the application roles first
+(as the migrations do: the app, system, definer and login roles), restores without the
+source's owners (the target's user may be another one), then hands the SECURITY
+DEFINER functions back to the role that owned them in the dump, since their power over
+RLS comes from that owner.
 It runs in one transaction: a failed restore leaves the database as it was.
 """
 
@@ -20,11 +21,15 @@ from pathlib import Path
 
 from sqlalchemy import make_url, text
 
+from migrations.sql import scope_guard
+
 from . import embedded
 from .engine import DatabaseTarget, describe_connection_error, ensure_database, make_engine
-from .uow import APP_ROLE, SYSTEM_ROLE
+from .roles import APP_ROLE, DEFINER_ROLE, SYSTEM_ROLE
 
 APP_ROLES = (APP_ROLE, SYSTEM_ROLE)
+# Roles that own functions in a dump: the definer (revision 0005), the system role before.
+FUNCTION_OWNERS = (DEFINER_ROLE, SYSTEM_ROLE)
 # pg_restore --list: "259; 1255 155049 FUNCTION public busy_intervals(uuid, ...) owner"
 _TOC_FUNCTION = re.compile(r"^\d+; \d+ \d+ FUNCTION (\S+) (.+\)) (\S+)$")
 # Settings newer tools write that older servers refuse (transaction_timeout is 17+).
@@ -106,7 +111,7 @@ async def restore(target: DatabaseTarget, path: Path) -> RestoreReport:
     owned = [
         (m[1], m[2], m[3])
         for m in map(_TOC_FUNCTION.match, toc.splitlines())
-        if m and m[3] in APP_ROLES
+        if m and m[3] in FUNCTION_OWNERS
     ]
     await _ensure_roles(target)
     options = ["--clean", "--if-exists", "--no-owner"]
@@ -306,6 +311,8 @@ async def _ensure_roles(target: DatabaseTarget) -> None:
                 )
                 if not member:
                     await conn.execute(text(f"GRANT {role} TO CURRENT_USER"))
+            # The definer and the login role, with their checks (revision 0005's own SQL).
+            await conn.execute(text(scope_guard.ROLES))
     except Exception as err:
         roles = ", ".join(APP_ROLES)
         raise BackupError(f"cannot prepare the roles {roles}: {_reason(err)}") from None

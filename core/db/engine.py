@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from core.config import Settings
 
 from . import embedded
+from .roles import LOGIN_ROLE
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,20 @@ class DatabaseConfigError(Exception):
 
 @dataclass(frozen=True)
 class DatabaseTarget:
-    """A resolved database: its SQLAlchemy URL and whether it is the embedded server."""
+    """A resolved database: its owner's URL, the app's, and whether it is the embedded server.
+
+    `url` (DATABASE_URL) migrates, seeds and backs up; `app_url` is what the running bot's
+    units of work connect with: the login role of revision 0005, which can act only as
+    the app and system roles.
+    """
 
     url: URL
     embedded: bool
+    login_url: URL | None = None  # None: the owner's server and database, as the login role
+
+    @property
+    def app_url(self) -> URL:
+        return self.login_url or self.url.set(username=LOGIN_ROLE)._replace(password=None)
 
     @property
     def libpq_uri(self) -> str:
@@ -60,13 +71,31 @@ def normalize_url(raw: str) -> URL:
     return url
 
 
+def app_url(owner: URL, settings: Settings) -> URL:
+    """The URL the app's pool logs in with, on the database of `owner`.
+
+    DATABASE_APP_URL when set (its database part is taken from `owner`), else the owner's
+    URL as the login role, with DATABASE_APP_PASSWORD (none: trust or peer authentication).
+    """
+    if settings.database_app_url:
+        try:
+            url = normalize_url(settings.database_app_url)
+        except DatabaseConfigError as err:
+            message = str(err).replace("DATABASE_URL", "DATABASE_APP_URL")
+            raise DatabaseConfigError(message) from None
+        return url.set(database=owner.database)
+    # URL.set() keeps a value given as None: the owner's password must not come along.
+    return owner.set(username=LOGIN_ROLE)._replace(password=settings.database_app_password or None)
+
+
 def resolve(settings: Settings) -> DatabaseTarget:
     """The database this process should use: DATABASE_URL, or the embedded server."""
     if settings.database_url:
-        return DatabaseTarget(normalize_url(settings.database_url), embedded=False)
+        url = normalize_url(settings.database_url)
+        return DatabaseTarget(url, embedded=False, login_url=app_url(url, settings))
     uri = embedded.start(settings.embedded_pg_dir)
     url = make_url(embedded.to_sqlalchemy_url(uri)).set(database=EMBEDDED_DATABASE)
-    return DatabaseTarget(url, embedded=True)
+    return DatabaseTarget(url, embedded=True, login_url=app_url(url, settings))
 
 
 def make_engine(url: URL, settings: Settings | None = None, **overrides: object) -> AsyncEngine:
@@ -148,6 +177,19 @@ async def check_reachable(url: URL) -> None:
         await engine.dispose()
 
 
+async def check_app_login(url: URL) -> None:
+    """Log in as the app would (after migrating); a refusal says what to set."""
+    try:
+        await check_reachable(url)
+    except DatabaseConfigError as err:
+        if url.username != LOGIN_ROLE:
+            raise
+        raise DatabaseConfigError(
+            f"{err}; the app logs in as {LOGIN_ROLE}: set DATABASE_APP_PASSWORD (and run"
+            " `bookingbot db upgrade`, which gives the role that password) or DATABASE_APP_URL"
+        ) from None
+
+
 def describe_connection_error(url: URL, err: BaseException) -> str:
     """One line a person can act on, for a failed connection."""
     where = url.render_as_string(hide_password=True)
@@ -165,3 +207,15 @@ def describe_connection_error(url: URL, err: BaseException) -> str:
     if isinstance(root, OSError | TimeoutError):
         return f"Cannot reach PostgreSQL at {where}: {detail}"
     return f"PostgreSQL at {where} failed: {detail}"
+
+
+async def prepare_app_login(owner: URL, settings: Settings) -> URL:
+    """After migrating: give the login role its password if one is set, check it logs in,
+    and return the URL the app's pool uses."""
+    from .roles import set_login_password
+
+    if settings.database_app_password and not settings.database_app_url:
+        await set_login_password(owner, settings.database_app_password)
+    url = app_url(owner, settings)
+    await check_app_login(url)
+    return url

@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .engine import make_engine
-from .uow import SYSTEM_ROLE
+from .roles import SYSTEM_ROLE
 
 AUDIT_TRIGGER = "appointments_audit"
 PROFESSIONALS_AT_SCALE_1 = 10_000
@@ -278,8 +278,8 @@ async def seed_scale(url: URL, *, scale: float, now: datetime, seed: int = 42) -
         async with engine.begin() as conn:
             await conn.execute(
                 text(
-                    f"SELECT set_config('role', '{SYSTEM_ROLE}', true),"
-                    " set_config('app.actor', 'system', true),"
+                    "SELECT enter_system_scope(),"
+                    f" set_config('role', '{SYSTEM_ROLE}', true),"
                     " set_config('synchronous_commit', 'off', true),"
                     " set_config('work_mem', '128MB', true)"
                 )
@@ -344,6 +344,8 @@ async def _without_audit_trigger(conn: AsyncConnection, insert: str, now: dateti
 
 async def _counts(conn: AsyncConnection) -> dict[str, int]:
     # The system role sees every row even where the owner is subject to forced RLS.
-    await conn.execute(text(f"SELECT set_config('role', '{SYSTEM_ROLE}', true)"))
+    await conn.execute(
+        text(f"SELECT enter_system_scope(), set_config('role', '{SYSTEM_ROLE}', true)")
+    )
     union = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in TABLES)
     return {str(t): int(n) for t, n in (await conn.execute(text(union))).all()}

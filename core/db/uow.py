@@ -1,21 +1,24 @@
 """The unit of work: one transaction, scoped to who is acting, that rolls back unless committed.
 
-Row-level security is enforced by PostgreSQL: inside the transaction the unit of
-work switches to a non-superuser role and sets the acting Telegram user (and the
-professional they are, if any) as transaction-local settings, the pattern of
-seed 003's ``rls(userId, role, callback)``. The system scope is explicit and
-named, for work that acts for nobody in particular (reminders, seeding).
+Row-level security is enforced by PostgreSQL: the first statement of the transaction
+stores the acting Telegram user (and the professional they are, if any) with
+``enter_scope()`` and switches to the non-superuser role ``bookingbot_app``, the
+pattern of seed 003's ``rls(userId, role, callback)``. The scope is kept where only
+the database's definer functions can write it, once per transaction (revision 0005),
+so nothing run later in the transaction can change who it acts for. The system scope
+is explicit and named, for work that acts for nobody in particular (reminders, seeding).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
@@ -25,21 +28,17 @@ from sqlalchemy.orm import Session
 from core import errors
 
 from . import errors as db_errors
+from .roles import APP_ROLE, SYSTEM_ROLE
 
 log = logging.getLogger(__name__)
 
-APP_ROLE = "bookingbot_app"
-SYSTEM_ROLE = "bookingbot_system"
-Actor = Literal["client", "professional", "system"]
 
-_ENTER_AS_SYSTEM = text(
-    f"SELECT set_config('role', '{SYSTEM_ROLE}', true), set_config('app.actor', 'system', true)"
-)
-_ENTER_AS_USER = text(
-    "SELECT nullif(set_config('app.professional_id',"
-    " coalesce(professional_id_of(:user)::text, ''), true), ''),"
-    f" set_config('role', '{APP_ROLE}', true), set_config('app.user_id', :uid, true)"
-)
+# One statement each. The login role may call the enter functions (their EXECUTE is checked
+# before the role switch in the same statement takes effect); the roles it switches to may
+# not, and a second call in one transaction is refused whoever makes it.
+_ENTER_AS_SYSTEM = text(f"SELECT enter_system_scope(), set_config('role', '{SYSTEM_ROLE}', true)")
+_ENTER_AS_USER = text(f"SELECT enter_scope(:user), set_config('role', '{APP_ROLE}', true)")
+_RESCOPE_PROFESSIONAL = text("SELECT rescope_professional()")
 
 
 @dataclass(frozen=True)
@@ -70,12 +69,15 @@ class _OneTransactionSession(Session):
     connecting user), so it is refused instead."""
 
 
-@event.listens_for(_OneTransactionSession, "after_begin")
-def _only_one_transaction(session: Session, transaction: Any, connection: Any) -> None:
-    if transaction.nested:  # a savepoint inside the one transaction
+@event.listens_for(_OneTransactionSession, "after_transaction_create")
+def _only_one_transaction(session: Session, transaction: Any) -> None:
+    if transaction.parent is not None:  # a savepoint (or subtransaction) inside the one
         return
+    # Refused here, before the session takes a connection for the new transaction: refused
+    # in after_begin, the connection would stay checked out of the pool.
     if session.info.get("began"):
-        raise UnitOfWorkFinished("this unit of work has committed; open a new one for more work")
+        transaction.close()  # else the next statement would find it open and take a connection
+        raise UnitOfWorkFinished("this unit of work has ended; open a new one for more work")
     session.info["began"] = True
 
 
@@ -88,6 +90,7 @@ class UnitOfWork:
         self.session: AsyncSession
         self.professional_id: uuid.UUID | None = None
         self._committed = False
+        self._finished = False
         self._driver: Any = None
 
     @property
@@ -95,15 +98,15 @@ class UnitOfWork:
         return self.scope.user_id
 
     async def __aenter__(self) -> UnitOfWork:
-        # A pooled connection the server has dropped (a restart, a failover, an idle
-        # timeout) fails on its first statement; nothing has been done yet, so the scope
-        # is set again on a new connection. This replaces a ping before every checkout.
+        # A pooled connection the server closed is replaced at checkout (core.db.engine);
+        # one that died without the server saying so fails on its first statement, and as
+        # nothing has been done yet, the scope is set again on a new connection.
         for attempt in (1, 2):
             self.session = self._sessions()
             try:
                 await self._enter()
             except BaseException as err:
-                await self.session.close()
+                await self._release()
                 if attempt == 1 and isinstance(err, DBAPIError) and err.connection_invalidated:
                     log.warning("a pooled database connection was dead; using a new one")
                     continue
@@ -117,12 +120,11 @@ class UnitOfWork:
             await self.session.execute(_ENTER_AS_SYSTEM)
             return
         # One round trip: set_config('role', ..., true) is SET LOCAL ROLE, and
-        # professional_id_of() (revision 0004) reads as the system role, so the lookup
-        # does not depend on the role in force when the statement was planned.
-        professional_id = await self.session.scalar(
-            _ENTER_AS_USER, {"uid": str(self.scope.user_id), "user": self.scope.user_id}
+        # enter_scope() looks the professional up as its owner, so the answer does not
+        # depend on the role in force when the statement was planned.
+        self.professional_id = await self.session.scalar(
+            _ENTER_AS_USER, {"user": self.scope.user_id}
         )
-        self.professional_id = uuid.UUID(professional_id) if professional_id else None
 
     async def fetch(self, sql: str, *args: object) -> list[Any]:
         """Rows of one fixed read statement (``$1`` placeholders), in this unit of work's
@@ -132,8 +134,9 @@ class UnitOfWork:
         layers cost about twice what the round trip itself does. Rows are asyncpg records
         (by name or position); a refusal or a lost connection is translated like any other.
         """
-        if self._committed:
-            raise UnitOfWorkFinished("this unit of work has committed; open a new one")
+        if self._committed or self._finished:
+            # Its connection is back in the pool, perhaps in another unit of work's hands.
+            raise UnitOfWorkFinished("this unit of work has ended; open a new one")
         try:
             session = self.session
             if session.new or session.dirty or session.deleted:
@@ -152,20 +155,19 @@ class UnitOfWork:
         rows = await self.fetch(sql, *args)
         return rows[0] if rows else None
 
-    async def set_professional(self, professional_id: uuid.UUID | None) -> None:
-        """Act as this professional from now on (after onboarding creates them)."""
-        self.professional_id = professional_id
-        await self.session.execute(
-            text("SELECT set_config('app.professional_id', :pid, true)"),
-            {"pid": str(professional_id) if professional_id else ""},
-        )
+    async def refresh_professional(self) -> uuid.UUID | None:
+        """Act as the professional the acting user is now (after onboarding creates them).
 
-    async def act_as(self, actor: Actor) -> None:
-        """Record which side acts, for the audit trigger."""
-        await self.session.execute(text("SELECT set_config('app.actor', :a, true)"), {"a": actor})
+        The database looks the professional up from the scope's own user: no caller can
+        name another one.
+        """
+        self.professional_id = await self.session.scalar(_RESCOPE_PROFESSIONAL)
+        return self.professional_id
 
     async def commit(self) -> None:
         """Make the work permanent; without this the transaction is rolled back."""
+        if self._committed or self._finished:
+            raise UnitOfWorkFinished("this unit of work has ended; open a new one")
         try:
             await self.session.commit()
         except BaseException as err:
@@ -199,16 +201,40 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # close() rolls back an uncommitted transaction without expiring what was loaded,
-        # so data read in a read-only unit of work stays usable after it.
-        try:
-            await self.session.close()
-        except Exception:  # a dead connection cannot roll back; the server already has
-            log.debug("closing the session failed", exc_info=True)
+        self._finished = True
+        self._driver = None
+        await self._release()
         if exc is not None and not isinstance(exc, errors.DomainError):
             translated = db_errors.translate(exc)
             if translated is not None:
                 raise translated from exc
+
+    async def _release(self) -> None:
+        """Give the connection back to the pool, whatever state the transaction is in."""
+        # close() rolls back an uncommitted transaction without expiring what was loaded,
+        # so data read in a read-only unit of work stays usable after it. Shielded: a
+        # cancelled task must still hand its connection back rather than leave it out.
+        close = asyncio.ensure_future(self.session.close())
+        try:
+            await asyncio.shield(close)
+        except asyncio.CancelledError:
+            await self._settle(close)
+            raise
+        except Exception:  # a dead or busy connection cannot roll back: throw it away
+            log.debug("closing the session failed; invalidating its connection", exc_info=True)
+            try:
+                await self.session.invalidate()
+            except Exception:
+                log.debug("invalidating the connection failed", exc_info=True)
+
+    async def _settle(self, close: asyncio.Future[None]) -> None:
+        try:
+            await close
+        except Exception:
+            try:
+                await self.session.invalidate()
+            except Exception:
+                log.debug("invalidating the connection failed", exc_info=True)
 
     @staticmethod
     def _translated(err: BaseException) -> BaseException:

@@ -10,15 +10,17 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.dialects.postgresql import UUID, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, created_at, updated_at, uuid_pk
@@ -35,6 +37,14 @@ from .enums import (
 class Appointment(Base):
     __tablename__ = "appointments"
     __table_args__ = (
+        # The client is one of this professional's (revision 0005).
+        ForeignKeyConstraint(
+            ["client_id", "professional_id"],
+            ["clients.id", "clients.professional_id"],
+            ondelete="CASCADE",
+        ),
+        # What a review refers to: this session, of this client, with this professional.
+        UniqueConstraint("id", "client_id", "professional_id"),
         CheckConstraint("ends_at > starts_at", name="time_order"),
         # At most a day long: lets busy-time lookups bound their index scan (revision 0003).
         CheckConstraint("ends_at <= starts_at + interval '1 day'", name="max_length"),
@@ -69,9 +79,7 @@ class Appointment(Base):
     professional_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("professionals.id", ondelete="CASCADE"), nullable=False
     )
-    client_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("clients.id", ondelete="CASCADE"), nullable=False
-    )
+    client_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     # Appointments outlive their schedule: deleting a series keeps its sessions.
     recurring_schedule_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("recurring_schedules.id", ondelete="SET NULL")

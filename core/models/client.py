@@ -9,11 +9,13 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, created_at, updated_at, uuid_pk
@@ -24,6 +26,8 @@ class Client(Base):
     __table_args__ = (
         # One client record per Telegram user per professional (NULLs: added by hand).
         UniqueConstraint("professional_id", "user_id"),
+        # What composite foreign keys refer to: a row and the professional it belongs to.
+        UniqueConstraint("id", "professional_id"),
         Index("ix_clients_professional_id", "professional_id"),
         Index("ix_clients_user_id", "user_id"),
         CheckConstraint("length(btrim(name)) > 0", name="name_not_blank"),
@@ -48,6 +52,12 @@ class Client(Base):
 class ClientNote(Base):
     __tablename__ = "client_notes"
     __table_args__ = (
+        # The client is one of this professional's (revision 0005).
+        ForeignKeyConstraint(
+            ["client_id", "professional_id"],
+            ["clients.id", "clients.professional_id"],
+            ondelete="CASCADE",
+        ),
         Index("ix_client_notes_client_id_created_at", "client_id", "created_at"),
         Index("ix_client_notes_professional_id", "professional_id"),
         CheckConstraint("length(content) BETWEEN 1 AND 4000", name="content_length"),
@@ -57,9 +67,7 @@ class ClientNote(Base):
     professional_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("professionals.id", ondelete="CASCADE"), nullable=False
     )
-    client_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("clients.id", ondelete="CASCADE"), nullable=False
-    )
+    client_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()

@@ -6,7 +6,18 @@ import datetime as dt
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, SmallInteger, Time, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    SmallInteger,
+    Time,
+    text,
+)
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, created_at, updated_at, uuid_pk
@@ -16,6 +27,12 @@ from .enums import Frequency, frequency_enum
 class RecurringSchedule(Base):
     __tablename__ = "recurring_schedules"
     __table_args__ = (
+        # The client is one of this professional's (revision 0005).
+        ForeignKeyConstraint(
+            ["client_id", "professional_id"],
+            ["clients.id", "clients.professional_id"],
+            ondelete="CASCADE",
+        ),
         CheckConstraint("day_of_week BETWEEN 0 AND 6", name="day_of_week"),
         CheckConstraint(
             "second_day_of_week IS NULL OR second_day_of_week BETWEEN 0 AND 6",
@@ -35,9 +52,7 @@ class RecurringSchedule(Base):
     professional_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("professionals.id", ondelete="CASCADE"), nullable=False
     )
-    client_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("clients.id", ondelete="CASCADE"), nullable=False
-    )
+    client_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
     frequency: Mapped[Frequency] = mapped_column(frequency_enum, nullable=False)
     day_of_week: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     second_day_of_week: Mapped[int | None] = mapped_column(SmallInteger)

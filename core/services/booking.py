@@ -1,12 +1,14 @@
 """The booking lifecycle: the only way an appointment is created or changes status.
 
-Every change goes through `booking_rules.next_status` (the transition table), runs
-as the acting side (`uow.act_as`, so the audit trigger records who acted), and
+Every change goes through `booking_rules.next_status` (the transition table) and
 queues a notification for the other side in the same transaction: a booking that
-changes always tells the other person, and one that fails tells nobody.
+changes always tells the other person, and one that fails tells nobody. The audit
+trigger records who acted from the unit of work's scope.
 
 The database stays the last line: the exclusion constraint refuses an overlap that
-slipped past the slot rules (two clients racing for one slot), as SlotTaken.
+slipped past the slot rules (two clients racing for one slot), as SlotTaken, and
+`appointment_guard` (revision 0005) refuses a status change the acting side may not
+make, with the same table, whatever path wrote it.
 """
 
 from __future__ import annotations
@@ -143,7 +145,6 @@ async def request(
         reminder_sent_24h=False,
         reminder_sent_1h=False,
     )
-    await uow.act_as("client")
     # In a savepoint, so a refused overlap leaves the caller's transaction usable (the
     # bot can show fresh slots in the same unit of work).
     async with uow.savepoint():
@@ -209,7 +210,7 @@ async def _tell_other_side(
 async def _begin(
     uow: UnitOfWork, appointment_id: uuid.UUID, action: Action, now: datetime
 ) -> tuple[BookingContext, AppointmentStatus]:
-    """Lock the appointment, check the transition and its time rule, act as the side."""
+    """Lock the appointment and check the transition and its time rule for the acting side."""
     ctx = await load_context(uow, appointment_id=appointment_id, lock=True)
     a = ctx.appointment
     new = next_status(a.status, action, side=ctx.side, auto_confirm=ctx.auto_confirm)
@@ -223,7 +224,6 @@ async def _begin(
         if action is Action.confirm:
             raise BookingInPast(start=a.starts_at)
         raise SessionNotStarted(starts_at=a.starts_at)
-    await uow.act_as("professional" if ctx.side is PROFESSIONAL else "client")
     return ctx, new
 
 

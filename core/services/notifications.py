@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 
 from core.db.uow import UnitOfWork
 from core.models import Notification, NotificationType, RecipientType
+
+_QUEUE = text(
+    "SELECT queue_notification(:recipient, CAST(:recipient_type AS recipient_type),"
+    " :professional, :appointment, CAST(:type AS notification_type), :msgid,"
+    " CAST(:params AS jsonb), :hold_until)"
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,27 @@ async def notify(
     """
     if recipient_id is None:
         return None
+    if uow.scope.system is None:
+        # A person's scope may not insert notifications: queue_notification() (revision
+        # 0005) writes it after checking the recipient is the writer's client or
+        # professional, and the appointment one of theirs.
+        session = uow.session
+        if session.new or session.dirty or session.deleted:
+            await uow.flush()  # the appointment the row refers to must exist first
+        queued: uuid.UUID = await uow.session.scalar(
+            _QUEUE,
+            {
+                "recipient": recipient_id,
+                "recipient_type": recipient_type.value,
+                "professional": professional_id,
+                "appointment": appointment_id,
+                "type": type.value,
+                "msgid": msgid,
+                "params": json.dumps(_jsonable(params or {})),
+                "hold_until": hold_until,
+            },
+        )
+        return queued
     notification_id = uuid.uuid4()
     # Plain INSERT without RETURNING: the sender may not be allowed to read the row back.
     await uow.session.execute(

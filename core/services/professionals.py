@@ -229,7 +229,7 @@ async def register(
             taken.add(row.slug)
             continue
         await uow.session.refresh(row)  # load the server defaults of the other settings
-        await uow.set_professional(row.id)
+        await uow.refresh_professional()  # the database derives it from the acting user
         return _view(row)
     raise errors.SlugTaken(slug=base)
 

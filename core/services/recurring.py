@@ -228,7 +228,6 @@ async def pause(uow: UnitOfWork, *, schedule_id: uuid.UUID, now: datetime) -> Pa
     schedule, client = await _own_schedule(uow, schedule_id)
     pro = await uow.session.get(Professional, schedule.professional_id)
     assert pro is not None
-    await uow.act_as("professional")
     upcoming = list(
         await uow.session.scalars(
             select(Appointment)

@@ -162,7 +162,6 @@ async def materialize(
             raise SchedulePaused()
     pro = await uow.session.get(Professional, professional_id)
     assert pro is not None
-    await uow.act_as("professional")
     return await _run(uow, [(s, c, pro) for s, c in rows], horizon_weeks, now)
 
 
@@ -183,7 +182,6 @@ async def materialize_all(
             .with_for_update(of=RecurringSchedule)
         )
     ).all()
-    await uow.act_as("system")
     return await _run(uow, [(s, c, p) for s, c, p in rows], horizon_weeks, now)
 
 

@@ -84,3 +84,26 @@ def test_two_processes_starting_the_embedded_server_at_once_share_one_server():
             from core.db import embedded
 
             embedded.stop(pgdata)
+
+
+def test_run_on_a_fresh_embedded_server_creates_and_migrates_its_database():
+    # A new machine: the embedded server has only its maintenance database. `bookingbot run`
+    # gets as far as the Bot API (unreachable here, on purpose), not a database error.
+    with tempfile.TemporaryDirectory(prefix="bb-embedded-") as tmp:
+        os.chmod(tmp, 0o755)
+        pgdata = Path(tmp) / "pgdata"
+        try:
+            result = _cli(
+                "run",
+                EMBEDDED_PG_DIR=str(pgdata),
+                TELEGRAM_BOT_TOKEN="123456:TEST-TOKEN",
+                TELEGRAM_API_URL="http://127.0.0.1:1",
+            )
+            assert "does not exist" not in result.stderr, result.stderr
+            assert "bookingbot: cannot reach the Telegram Bot API" in result.stderr
+            current = _cli("db", "current", EMBEDDED_PG_DIR=str(pgdata))
+            assert "up to date" in current.stdout, current.stdout + current.stderr
+        finally:
+            from core.db import embedded
+
+            embedded.stop(pgdata)

@@ -43,7 +43,9 @@ async def _fingerprint(url: URL) -> dict[str, object]:
                     text("SELECT version_num FROM alembic_version")
                 )
             }
-            await conn.execute(text("SET LOCAL ROLE bookingbot_system"))
+            await conn.execute(
+                text("SELECT enter_system_scope(), set_config('role', 'bookingbot_system', true)")
+            )
             for table in TABLES:
                 found[table] = await conn.scalar(text(f"SELECT count(*) FROM {table}"))
             found["appointment ids"] = await conn.scalar(
@@ -75,7 +77,7 @@ async def test_after_a_restore_each_professional_still_sees_only_their_own_rows(
 ):
     path = (await backup(seeded, tmp_path / "b.dump")).path
     await restore(fresh_target, path)
-    restored = Database(make_engine(fresh_target.url))
+    restored = Database(make_engine(fresh_target.app_url))
     try:
         async with restored.for_user(ANA.user_id) as uow:
             owners = set(
@@ -103,7 +105,9 @@ async def test_restoring_again_over_changed_data_brings_back_the_backup(
     engine = make_engine(fresh_target.url)
     try:
         async with engine.begin() as conn:
-            await conn.execute(text("SET LOCAL ROLE bookingbot_system"))
+            await conn.execute(
+                text("SELECT enter_system_scope(), set_config('role', 'bookingbot_system', true)")
+            )
             await conn.execute(
                 text("DELETE FROM professionals WHERE user_id = :u"), {"u": ANA.user_id}
             )

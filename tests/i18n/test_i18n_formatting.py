@@ -174,3 +174,11 @@ def test_today_and_tomorrow_are_judged_in_the_readers_zone():
 
     assert format_relative(appointment, "en", SAO_PAULO, now=now) == "today at 22:00"
     assert format_relative(appointment, "en", "UTC", now=now) == "tomorrow at 01:00"
+
+
+def test_money_counts_in_iso_minor_units_even_where_cldr_shows_none() -> None:
+    # COP has two ISO decimals though CLDR shows whole pesos: a whole amount looks as
+    # usual, a deposit with centavos keeps them rather than being rounded.
+    assert format_money(5_000_000, "COP", "es") == f"50.000{NBSP}COP"
+    assert format_money(1_234_560, "COP", "es") == f"12.345,60{NBSP}COP"
+    assert format_money(1234, "KWD", "en") == "KWD1.234"

@@ -41,12 +41,12 @@ async def drop_connections(admin_engine) -> int:
 
 
 async def test_a_unit_of_work_after_the_server_dropped_every_pooled_connection_succeeds(
-    db, database_url, admin_engine
+    db, app_database_url, admin_engine
 ):
     pro = await f.professional(db)
     app = Database(
         make_engine(
-            database_url,
+            app_database_url,
             pool_size=3,
             connect_args={"server_settings": {"application_name": APP_NAME}},
         )

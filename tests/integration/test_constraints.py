@@ -262,7 +262,6 @@ async def test_every_status_change_is_written_to_the_audit_log(db):
     c = await f.client(db, pro)
     appt = await f.appointment(db, pro, c, T0, status=AppointmentStatus.pending_confirmation)
     async with db.for_user(pro.user_id) as uow:
-        await uow.act_as("professional")
         await uow.session.execute(
             update(Appointment)
             .where(Appointment.id == appt.id)

@@ -134,17 +134,23 @@ async def test_professional_a_reads_zero_rows_of_professional_b(two_practices, d
 
 
 @pytest.mark.parametrize(
-    "table",
-    ["clients", "client_notes", "recurring_schedules", "appointments", "messages", "time_off"],
+    ("table", "change"),
+    [
+        ("clients", "name = 'x'"),
+        ("client_notes", "content = 'x'"),
+        ("recurring_schedules", "active = false"),
+        ("appointments", "notes = 'x'"),
+        ("messages", "read_at = now()"),
+        ("time_off", "reason = 'x'"),
+    ],
 )
 async def test_professional_a_cannot_update_or_delete_rows_of_professional_b(
-    two_practices, db, table
+    two_practices, db, table, change
 ):
     _, b = two_practices
     async with db.for_user(1) as uow:
         updated = await uow.session.execute(
-            text(f"UPDATE {table} SET created_at = now() WHERE professional_id = :b"),
-            {"b": b.pro.id},
+            text(f"UPDATE {table} SET {change} WHERE professional_id = :b"), {"b": b.pro.id}
         )
         deleted = await uow.session.execute(
             text(f"DELETE FROM {table} WHERE professional_id = :b"), {"b": b.pro.id}
@@ -261,8 +267,9 @@ async def test_the_bots_own_state_is_invisible_to_people(db):
             text("INSERT INTO bot_data (kind, key, data) VALUES ('user', '11', '{}')")
         )
         await uow.commit()
-    assert await _count(db, 11, "bot_data", "true") == 0
-    assert await _count(db, 11, "processed_webhook_events", "true") == 0
+    for table in ("bot_data", "bot_conversations", "processed_webhook_events"):
+        with pytest.raises(errors.NotAllowed):  # not even granted to people's role
+            await _count(db, 11, table, "true")
 
 
 async def test_the_system_scope_sees_every_tenant(two_practices, db):

@@ -82,3 +82,86 @@ async def test_fetch_reads_the_unit_of_works_own_unflushed_writes(db):
         row.name = "Renamed Before Flush"
         seen = await uow.fetchrow("SELECT name FROM professionals WHERE id = $1", pro.id)
     assert seen["name"] == "Renamed Before Flush"
+
+
+# --- every path gives the connection back -------------------------------------------------
+
+
+async def _settled(db) -> int:
+    """Connections still checked out of the pool once background returns have run."""
+    for _ in range(50):
+        if db.engine.pool.checkedout() == 0:
+            break
+        await asyncio.sleep(0.02)
+    return db.engine.pool.checkedout()
+
+
+async def test_fetch_after_the_unit_of_work_ended_is_refused_instead_of_running_unscoped(db):
+    pro = await f.professional(db)
+    async with db.for_user(pro.user_id) as uow:
+        await uow.fetch("SELECT 1")
+    with pytest.raises(UnitOfWorkFinished):
+        await uow.fetch("SELECT current_user")
+    with pytest.raises(UnitOfWorkFinished):
+        await uow.session.execute(text("SELECT current_user"))
+    assert await _settled(db) == 0
+
+
+async def test_a_statement_refused_after_commit_leaves_no_connection_checked_out(db):
+    pro = await f.professional(db)
+    async with db.for_user(pro.user_id) as uow:
+        await uow.commit()
+        for _ in range(2):  # the refused transaction is not left open for the next one
+            with pytest.raises(UnitOfWorkFinished):
+                await uow.session.execute(text("SELECT 1"))
+        with pytest.raises(UnitOfWorkFinished):
+            await uow.commit()
+        assert db.engine.pool.checkedout() == 0
+    assert await _settled(db) == 0
+
+
+async def test_a_failing_fetch_gives_its_connection_back(db):
+    pro = await f.professional(db)
+    with pytest.raises(errors.NotAllowed):
+        async with db.for_user(pro.user_id) as uow:
+            await uow.fetch("SELECT count(*) FROM bot_data")
+    with pytest.raises(errors.InvalidInput):
+        async with db.for_user(pro.user_id) as uow:
+            await uow.fetch("SELECT 1 / 0")
+    assert await _settled(db) == 0
+
+
+async def test_a_commit_the_server_refuses_gives_its_connection_back(db, admin_engine):
+    pro = await f.professional(db)
+    with pytest.raises(errors.DatabaseUnavailable):
+        async with db.for_user(pro.user_id) as uow:
+            [pid] = await uow.fetchrow("SELECT pg_backend_pid()")
+            async with admin_engine.connect() as conn:
+                await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await asyncio.sleep(0.1)
+            await uow.commit()
+    assert await _settled(db) == 0
+
+
+@pytest.mark.parametrize("path", ["fetch", "session"])
+async def test_a_unit_of_work_cancelled_mid_statement_gives_its_connection_back(db, path):
+    pro = await f.professional(db)
+    started = asyncio.Event()
+
+    async def slow_screen() -> None:
+        async with db.for_user(pro.user_id) as uow:
+            started.set()
+            if path == "fetch":
+                await uow.fetch("SELECT pg_sleep(5)")
+            else:
+                await uow.session.execute(text("SELECT pg_sleep(5)"))
+
+    task = asyncio.create_task(slow_screen())
+    await started.wait()
+    await asyncio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await _settled(db) == 0
+    async with db.for_user(pro.user_id) as uow:  # and the pool still serves working ones
+        assert (await uow.fetchrow("SELECT 1"))[0] == 1

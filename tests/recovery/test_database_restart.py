@@ -19,7 +19,8 @@ from bot import background, context, health
 from bot.dispatch import Dispatcher
 from bot.dispatch_support import Limiter
 from bot.emulator import BotApiEmulator, RateLimits, RecordedMessage
-from core.db.engine import make_engine
+from core.config import Settings
+from core.db.engine import app_url, make_engine
 from core.db.uow import Database
 from core.errors import DatabaseUnavailable
 from core.models import Appointment, AppointmentStatus, Client, Notification, TelegramUser
@@ -36,6 +37,11 @@ OTHERS = 24  # professionals whose booking news the dispatcher is delivering mea
 THU, FRI = date(2026, 11, 26), date(2026, 11, 27)
 THU_10 = datetime(2026, 11, 26, 13, 0, tzinfo=UTC)  # 10:00 in São Paulo
 FRI_11 = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)
+
+
+def _app(owner: URL) -> URL:
+    """How the running bot logs in (the login role), on the test's database."""
+    return app_url(owner, Settings(_env_file=None))  # type: ignore[call-arg]
 
 
 async def _seed(db: Database) -> list[Any]:
@@ -92,7 +98,7 @@ async def test_a_restart_during_a_booking_and_a_dispatch_is_recovered_from_witho
     monkeypatch.setattr(background, "DISPATCH_INTERVAL", 0.3)
     monkeypatch.setattr(background, "Limiter", lambda: Limiter(rate=6.0, burst=1))
     settings = settings_for(own_url, locale="en")
-    db = Database(make_engine(own_url, settings))  # the real bot's pool
+    db = Database(make_engine(app_url(own_url, settings), settings))  # the real bot's pool
     others = await _seed(db)
     async with BotApiEmulator(TOKEN, rate_limits=RateLimits.off()) as emu:
         emu.add_user(ANA, "Ana", language_code="en", started=True)
@@ -164,7 +170,7 @@ async def test_a_restart_during_a_booking_and_a_dispatch_is_recovered_from_witho
 async def test_every_pooled_connection_the_server_dropped_is_replaced_before_use(
     own_server: Server, own_url: URL, caplog: pytest.LogCaptureFixture
 ):
-    db = Database(make_engine(own_url, pool_size=4, max_overflow=0))
+    db = Database(make_engine(_app(own_url), pool_size=4, max_overflow=0))
 
     async def read(hold: float = 0.0) -> int:
         async with db.system("tests") as uow:
@@ -185,7 +191,7 @@ async def test_every_pooled_connection_the_server_dropped_is_replaced_before_use
 async def test_statements_cut_off_by_a_crash_leave_no_connection_checked_out(
     own_server: Server, own_url: URL
 ):
-    db = Database(make_engine(own_url, pool_size=3, max_overflow=0))
+    db = Database(make_engine(_app(own_url), pool_size=3, max_overflow=0))
     pool: Any = db.engine.pool
 
     async def fetch(uow: Any) -> None:
@@ -226,7 +232,7 @@ async def test_while_the_database_is_down_a_reader_is_answered_at_once_in_their_
     # Preferences are read again at every update, so the outage finds none fresh.
     monkeypatch.setattr(context, "PREFS_TTL", 0.0)
     settings = settings_for(own_url, locale="pt_BR")
-    db = Database(make_engine(own_url, settings))
+    db = Database(make_engine(app_url(own_url, settings), settings))
     ana = await bookable(db, user_id=ANA, name="Ana Souza", slug="ana-souza")
     await f.client(db, ana, user_id=BIA, name="Bia")
     await f.add(db, TelegramUser(user_id=BIA, first_name="Bia", locale="es"))
@@ -255,7 +261,7 @@ async def test_the_dispatcher_says_once_that_the_database_is_away_and_resumes_wh
     own_server: Server, own_url: URL, clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.INFO, logger="bot.dispatch")
-    db = Database(make_engine(own_url, pool_size=2))
+    db = Database(make_engine(_app(own_url), pool_size=2))
     pro = await bookable(db, user_id=ANA, name="Ana Souza", auto_confirm=True, locale="en")
     cli = await f.client(db, pro, user_id=BIA)
     async with BotApiEmulator(TOKEN, rate_limits=RateLimits.off()) as emu:
