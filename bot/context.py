@@ -33,6 +33,7 @@ from bot.i18n import Translator, get_translator, normalize_locale
 from core.clock import Clock
 from core.config import Settings
 from core.db.uow import Database, UnitOfWork
+from core.errors import DatabaseUnavailable
 
 # What a message may carry as reply_markup (PTB keeps its own alias in a private module).
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
@@ -179,8 +180,9 @@ async def prefs(update: object, ctx: Ctx, *, use_db: bool = True) -> UserPrefs:
 
     Every update needs them (language, zone, menus), so they are kept per Telegram user
     instead of costing a transaction each time; handlers that change them call
-    :func:`forget_prefs`. When the database cannot answer, the reader still gets a reply
-    in Telegram's language: the failure is logged and empty preferences are returned.
+    :func:`forget_prefs`. When the database cannot answer, the reader still gets a reply:
+    in the language last read for them if this process has read it (however old), else
+    in Telegram's; the failure is logged.
     """
     if not isinstance(update, Update) or update.effective_user is None:
         return UserPrefs()
@@ -190,15 +192,19 @@ async def prefs(update: object, ctx: Ctx, *, use_db: bool = True) -> UserPrefs:
     cached = cache.get(user_id)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
+    known = cached[1] if cached is not None else UserPrefs()
     if not use_db:
-        return UserPrefs()
+        return known
     resolver: PrefsResolver = data[_RESOLVER]
     try:
         # A reply in Telegram's language beats no reply while the database is slow.
         found = await asyncio.wait_for(resolver(data[_DB], user_id), PREFS_TIMEOUT)
-    except Exception:
-        log.warning("Cannot read preferences of user %s", user_id, exc_info=True)
-        return UserPrefs()
+    except Exception as err:
+        if isinstance(err, DatabaseUnavailable | TimeoutError):
+            log.warning("Cannot read preferences of user %s: %r", user_id, err)
+        else:
+            log.warning("Cannot read preferences of user %s", user_id, exc_info=True)
+        return known
     _keep(cache, user_id, found)
     return found
 

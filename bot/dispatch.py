@@ -8,6 +8,11 @@ longer interrupts it: what reached Telegram is recorded, so a stopping bot neith
 loses nor repeats a message. (A process killed between Telegram's answer and the write
 may repeat that one message after the lease expires; nothing is ever lost.)
 
+When the database goes away (a restart, a crash, a failover), an outcome that cannot be
+written is held and written when it is back (``Recorder``); a chat's next message waits
+for it, so this process never sends a message twice, and sending resumes within a pass
+(at most `interval` seconds) of the database answering again.
+
 Telegram's limits: about 30 messages per second overall and one per second per chat.
 The Application's rate limiter is used when the bot has one, else :class:`Limiter`.
 A 429 waits ``retry_after`` and tries again; a 403 for a person who blocked the bot
@@ -23,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import time
 import uuid
 import warnings
 from dataclasses import dataclass, fields
@@ -33,10 +39,12 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import health
 from bot.dispatch_render import Rendered, render_notification, render_reminder
 from bot.dispatch_support import Limiter, Recorder, Work, default_worker_id
 from core.clock import Clock
 from core.db.uow import Database, UnitOfWork
+from core.errors import DatabaseUnavailable
 from core.services import outbox, reachability, reminders
 from core.services.outbox import OutboxItem
 from core.services.reminders import ReminderJob
@@ -44,6 +52,8 @@ from core.services.reminders import ReminderJob
 __all__ = ["DispatchStats", "Dispatcher", "Limiter", "default_worker_id"]
 
 log = logging.getLogger(__name__)
+
+LOOP = "dispatcher"  # its name in bot.health
 
 
 @dataclass
@@ -61,6 +71,7 @@ class DispatchStats:
     no_chat: int = 0  # a client without Telegram: nothing to send
     rate_limited: int = 0  # 429 answers waited out
     lease_lost: int = 0  # not sent: the lease ran out first; another worker will
+    unavailable: int = 0  # stages that found the database unavailable
 
     def __iadd__(self, other: DispatchStats) -> DispatchStats:
         for f in fields(self):
@@ -218,13 +229,18 @@ class Dispatcher:
     async def run_once(self) -> DispatchStats:
         """One pass: queue due agendas, then send a batch of the outbox and one of reminders.
 
-        A stage that fails is logged and does not keep the others from running.
+        A stage that fails is logged and does not keep the others from running; one that
+        finds the database unavailable is counted in ``unavailable`` (``run_forever`` says
+        so once per outage and waits for the database).
         """
         stats = DispatchStats()
         # The outbox before reminders: news of a move or a cancellation comes first.
         for stage in (self._agendas, self._outbox, self._reminders):
             try:
                 await stage(stats)
+            except DatabaseUnavailable:
+                stats.unavailable += 1
+                log.debug("Dispatch stage %s: database unavailable", stage.__name__)
             except Exception:
                 log.exception("Dispatch stage %s of %s failed", stage.__name__, self.worker_id)
         self.passes += 1
@@ -273,18 +289,49 @@ class Dispatcher:
 
     async def run_forever(self, stop_event: asyncio.Event, interval: float = 5.0) -> None:
         """Pass after pass until `stop_event` is set; a full batch goes again without waiting,
-        and :meth:`wake` cuts a wait short."""
+        and :meth:`wake` cuts a wait short.
+
+        While the database is unavailable it says so once, then tries again after 0.5, 1,
+        2 ... seconds (never longer than `interval`), and says when it is back.
+        """
+        away_since: float | None = None
+        waits = 0
         while not stop_event.is_set():
             busy = False
+            stats = DispatchStats()
             try:
                 stats = await self.run_once()
                 busy = self.batch in (stats.reminders, stats.notifications)
             except Exception:  # run_once logs its stages' failures; this is a last resort
                 log.exception("Dispatch pass of %s failed; trying again shortly", self.worker_id)
+            wait = interval
+            if stats.unavailable:
+                health.database_wait(LOOP)
+                if away_since is None:
+                    away_since = time.monotonic()
+                    log.warning(
+                        "Dispatch of %s: the database is unavailable; waiting for it",
+                        self.worker_id,
+                    )
+                wait = min(interval, 0.5 * 2 ** min(waits, 10))
+                waits += 1
+                busy = False
+            elif away_since is not None:
+                health.database_back(LOOP)
+                log.info(
+                    "Dispatch of %s resumed: the database is back after %.1f s",
+                    self.worker_id,
+                    time.monotonic() - away_since,
+                )
+                away_since, waits = None, 0
             if busy:
                 await asyncio.sleep(0)
                 continue
-            await self._pause(stop_event, interval)
+            await self._pause(stop_event, wait)
+
+    async def close(self) -> None:
+        """Stop recording outcomes (after the last pass): those still waiting are logged."""
+        await self._recorder.close()
 
     # --- delivering one batch ---------------------------------------------------------
 

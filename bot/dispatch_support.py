@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -11,6 +12,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot import health
+from core import errors
 from core.db.uow import Database, UnitOfWork
 
 __all__ = ["Limiter", "Recorder", "default_worker_id"]
@@ -18,6 +21,7 @@ __all__ = ["Limiter", "Recorder", "default_worker_id"]
 log = logging.getLogger(__name__)
 
 Work = Callable[[UnitOfWork], Awaitable[Any]]
+OUTCOMES = "dispatch-outcomes"  # the recorder's name in bot.health
 
 
 def default_worker_id() -> str:
@@ -77,31 +81,77 @@ class Recorder:
     """Writes delivery outcomes, all those waiting together in one short transaction.
 
     A commit waits for the disk; one per message would cap delivery well below what
-    Telegram allows. Should a group fail, each of its writes is tried alone, and a
-    brief database outage is waited out before giving up (logged).
+    Telegram allows. Should a group fail, each of its writes is tried alone (a bug in one
+    does not sink the others). While the database is unavailable nothing is given up:
+    the writes wait for it, retrying with a backoff, and are made when it is back. A
+    message that reached Telegram is then recorded as sent, never sent a second time by
+    this process (its caller waits, its row stays leased to us). Every write checks the
+    lease, so writing one twice (a commit whose answer was lost) changes nothing.
     """
 
-    def __init__(self, db: Database, *, max_group: int = 200) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_group: int = 200,
+        retry_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0),
+    ) -> None:
         self._db = db
         self._max_group = max_group
+        self._delays = retry_delays
         self._waiting: list[tuple[Work, asyncio.Future[Any]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._away_since: float | None = None
+        self._closed = False
 
     async def record(self, work: Work) -> Any:
         """Run `work` in a transaction shared with the other waiting writes; its result."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if self._closed:
+            future.set_exception(errors.DatabaseUnavailable())
+            return await future
         self._waiting.append((work, future))
         if self._flusher is None or self._flusher.done():
             # A task of its own: a cancelled caller does not stop the writes of others.
-            self._flusher = asyncio.create_task(self._flush_all())
+            self._flusher = asyncio.create_task(self._flush_all(), name="dispatch-outcomes")
         return await future
 
+    @property
+    def waiting(self) -> int:
+        """Writes not made yet (held while the database is away)."""
+        return len(self._waiting)
+
+    async def close(self) -> None:
+        """Stop writing; writes still waiting fail with DatabaseUnavailable (logged by callers)."""
+        self._closed = True
+        if self._flusher is not None and not self._flusher.done():
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        left, self._waiting = self._waiting, []
+        if left:
+            log.error(
+                "Stopping with %d delivery outcomes unrecorded (database unavailable):"
+                " those messages may be sent again when their lease ends",
+                len(left),
+            )
+        for _, future in left:
+            if not future.done():
+                future.set_exception(errors.DatabaseUnavailable())
+
     async def _flush_all(self) -> None:
+        failures = 0
         while self._waiting:
             group = self._waiting[: self._max_group]
             del self._waiting[: self._max_group]
             try:
                 results = await self._together(group)
+            except errors.DatabaseUnavailable:
+                # Nothing of the group is known to be written: keep it first in line.
+                self._waiting[:0] = group
+                await self._wait_for_database(failures)
+                failures += 1
+                continue
             except Exception:
                 log.debug("A group of %d writes failed; writing each alone", len(group))
                 for work, future in group:
@@ -110,6 +160,8 @@ class Recorder:
                 for (_, future), result in zip(group, results, strict=True):
                     if not future.done():
                         future.set_result(result)
+            failures = 0
+            self._back()
 
     async def _together(self, group: list[tuple[Work, asyncio.Future[Any]]]) -> list[Any]:
         async with self._db.system("dispatch") as uow:
@@ -118,18 +170,45 @@ class Recorder:
         return results
 
     async def _alone(self, work: Work, future: asyncio.Future[Any]) -> None:
-        for pause in (0.2, 1.0, 3.0, None):
+        tries = 0
+        while True:
             try:
                 async with self._db.system("dispatch") as uow:
                     result = await work(uow)
                     await uow.commit()
+            except errors.DatabaseUnavailable:
+                await self._wait_for_database(tries)  # not a try: the database decides
+                tries += 1
+                continue
             except Exception as err:
-                if pause is None:
+                if tries >= len(self._delays):
                     if not future.done():
                         future.set_exception(err)
                     return
-                await asyncio.sleep(pause)
-            else:
-                if not future.done():
-                    future.set_result(result)
-                return
+                await asyncio.sleep(self._delays[tries])
+                tries += 1
+                continue
+            if not future.done():
+                future.set_result(result)
+            self._back()
+            return
+
+    async def _wait_for_database(self, failures: int) -> None:
+        health.database_wait(OUTCOMES)
+        if self._away_since is None:
+            self._away_since = time.monotonic()
+            log.warning(
+                "Cannot record %d delivery outcomes: the database is unavailable;"
+                " holding them (and the sends waiting on them) until it is back",
+                len(self._waiting) or 1,
+            )
+        await asyncio.sleep(self._delays[min(failures, len(self._delays) - 1)])
+
+    def _back(self) -> None:
+        if self._away_since is not None:
+            health.database_back(OUTCOMES)
+            log.info(
+                "Delivery outcomes recorded again after %.1f s without the database",
+                time.monotonic() - self._away_since,
+            )
+            self._away_since = None

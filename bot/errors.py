@@ -103,6 +103,9 @@ async def on_error(update: object, ctx: Ctx) -> None:
         return
     if not isinstance(update, Update):
         # Persistence writes, jobs: no user waits for an answer.
+        if isinstance(as_domain_error(err), DatabaseUnavailable):
+            log.warning("Database unavailable outside an update (%s): %r", _describe(update), err)
+            return
         log.error("Error outside an update (%s)", _describe(update), exc_info=err)
         return
     domain = as_domain_error(err)

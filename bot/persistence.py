@@ -29,14 +29,20 @@ What is stored (``PersistenceInput``):
 Writes are batched: PTB calls ``update_*`` for many users at once every
 ``update_interval`` seconds (5 by default); they are gathered into one transaction, data
 identical to what is stored is skipped, and a failed write is kept and retried with the
-next batch. ``flush()`` (run by PTB at shutdown) writes whatever is pending.
+next batch. While the database is unavailable nothing is lost and nothing is raised to
+PTB (whose error handler would log a traceback per call): the changes stay pending, the
+outage is logged once, and a retry loop writes them as soon as the database answers
+(after 0.5, 1, 2, 5, then every 10 seconds), even if nobody writes to the bot meanwhile.
+``flush()`` (run by PTB at shutdown) writes whatever is pending.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import time
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Final
 
@@ -44,7 +50,9 @@ from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from telegram.ext import BasePersistence, PersistenceInput
 
+from bot import health
 from core.db.uow import Database
+from core.errors import DatabaseUnavailable
 from core.models.system import BotConversation, BotData
 
 # PTB's own aliases for these live in a private module; these are the same shapes.
@@ -61,6 +69,8 @@ DEFAULT_STORE: Final = PersistenceInput(
     bot_data=False, chat_data=True, user_data=True, callback_data=False
 )
 SCOPE = "bot-persistence"
+LOOP = "persistence"  # its name in bot.health
+RETRY_DELAYS: Final = (0.5, 1.0, 2.0, 5.0, 10.0)
 _BOT_KEY = "bot"
 _DELETE: Final = object()
 
@@ -98,9 +108,13 @@ class PostgresPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         *,
         store_data: PersistenceInput | None = None,
         update_interval: float = 5.0,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
     ) -> None:
         super().__init__(store_data=store_data or DEFAULT_STORE, update_interval=update_interval)
         self._db = database
+        self._retry_delays = retry_delays
+        self._retrying: asyncio.Task[None] | None = None
+        self._away_since: float | None = None
         self._pending: dict[_PendingKey, object] = {}
         # What the database holds, as canonical JSON, so unchanged data is not rewritten.
         self._stored: dict[tuple[str, str], str] = {}
@@ -194,7 +208,21 @@ class PostgresPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
 
     async def flush(self) -> None:
         """Write everything still pending (PTB calls this at shutdown)."""
+        if self._retrying is not None and not self._retrying.done():
+            self._retrying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retrying
         await self._write_pending(retry=True)
+        if self._pending:
+            log.error(
+                "Stopping with %d bot state changes unsaved: the database is unavailable",
+                len(self._pending),
+            )
+
+    @property
+    def pending(self) -> int:
+        """Changes not written yet (held while the database is away)."""
+        return len(self._pending)
 
     async def _update(self, kind: str, key: str, data: object) -> None:
         encoded = ensure_json(data, f"{kind}_data for {key}")
@@ -227,11 +255,46 @@ class PostgresPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
             self._attempts += 1
             try:
                 await self._write(batch)
-            except BaseException:
+            except BaseException as err:
                 self._failed_attempt = self._attempts
                 for key, value in batch.items():
                     self._pending.setdefault(key, value)
+                if isinstance(err, DatabaseUnavailable):
+                    self._database_away()
+                    return
                 raise
+            self._database_back()
+
+    def _database_away(self) -> None:
+        health.database_wait(LOOP)
+        if self._away_since is None:
+            self._away_since = time.monotonic()
+            log.warning(
+                "Cannot save %d bot state changes: the database is unavailable;"
+                " keeping them and trying again until it is back",
+                len(self._pending),
+            )
+        if self._retrying is None or self._retrying.done():
+            self._retrying = asyncio.create_task(self._retry(), name="persistence-retry")
+
+    def _database_back(self) -> None:
+        if self._away_since is not None:
+            health.database_back(LOOP)
+            log.info(
+                "Bot state saved again after %.1f s without the database",
+                time.monotonic() - self._away_since,
+            )
+            self._away_since = None
+
+    async def _retry(self) -> None:
+        tries = 0
+        while self._pending:
+            await asyncio.sleep(self._retry_delays[min(tries, len(self._retry_delays) - 1)])
+            tries += 1
+            try:
+                await self._write_pending(retry=True)
+            except Exception:
+                log.exception("Saving bot state failed; trying again")
 
     async def _write(self, batch: Mapping[_PendingKey, object]) -> None:
         conv_upserts = [

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=20, ge=1, le=500)
     database_max_overflow: int = Field(default=10, ge=0, le=500)
     database_pool_timeout: float = Field(default=30, gt=0)
+    # Seconds to wait for a new connection before telling the user to try again.
+    database_connect_timeout: float = Field(default=5, gt=0)
     # Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset.
     embedded_pg_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_data_dir("bookingbot")) / "pgdata"

@@ -84,6 +84,8 @@ async def running_bot(
         finally:
             await app.updater.stop()
             await app.stop()
+            if app.post_stop is not None:  # what run_polling does after stop()
+                await app.post_stop(app)
 
 
 @pytest.fixture(name="bot_features")

@@ -284,6 +284,10 @@ async def _finish(
             await uow.commit()
     except TIME_REFUSALS as err:
         return await _offer_again(update, ctx, tr, subject, start, err)
+    except errors.DatabaseUnavailable:
+        # Nothing was booked and the screen is still good: the error handler says "try
+        # again in a moment", and the same button works once the database is back.
+        raise
     except errors.DomainError as err:
         user_data(ctx).pop(DRAFT, None)
         return await reply_error(update, ctx, err, state=ConversationHandler.END)  # type: ignore[no-any-return]

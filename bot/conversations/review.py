@@ -173,6 +173,8 @@ async def _submit(
             await uow.commit()
     except reviews.CommentTooLong as err:
         return await reply_error(update, ctx, err, state=COMMENT)  # type: ignore[no-any-return]
+    except errors.DatabaseUnavailable:
+        raise  # "try again in a moment", in the same step with the draft kept
     except errors.DomainError as err:
         _user_data(ctx).pop(DRAFT, None)
         return await reply_error(update, ctx, err, state=ConversationHandler.END)  # type: ignore[no-any-return]

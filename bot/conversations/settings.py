@@ -50,7 +50,7 @@ from bot.conversations.settings_render import (
 )
 from bot.handlers.basics import cancel, end_conversations
 from bot.i18n import N_, Translator
-from core.errors import DomainError
+from core.errors import DatabaseUnavailable, DomainError
 from core.models import PaymentType
 from core.services import professionals
 from core.services.professionals import ProfessionalView, SettingsChange
@@ -193,6 +193,8 @@ async def pressed(update: Update, ctx: Ctx) -> int:
         else:
             await query.answer()
             return await _open_editor(update, ctx, tr, code)
+    except DatabaseUnavailable:
+        raise  # "try again in a moment", and the screen stays usable
     except DomainError as err:
         # Not answered yet, so the reason shows as an alert over the screen.
         await context.alert_text(update, ctx, explain_error(tr, err))

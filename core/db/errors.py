@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 import asyncpg
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from core import errors
 
@@ -41,7 +42,10 @@ def translate(err: BaseException) -> errors.DomainError | None:
         | InterfaceError
         | ConnectionError
         | OSError
-        | asyncpg.ConnectionDoesNotExistError,
+        | asyncpg.ConnectionDoesNotExistError
+        # The pool: every connection busy for pool_timeout seconds, or only closed ones.
+        | PoolTimeout
+        | DisconnectionError,
     ):
         return errors.DatabaseUnavailable()
     if isinstance(err, DBAPIError):

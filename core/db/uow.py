@@ -98,9 +98,9 @@ class UnitOfWork:
         return self.scope.user_id
 
     async def __aenter__(self) -> UnitOfWork:
-        # A pooled connection the server has dropped (a restart, a failover, an idle
-        # timeout) fails on its first statement; nothing has been done yet, so the scope
-        # is set again on a new connection. This replaces a ping before every checkout.
+        # A pooled connection the server closed is replaced at checkout (core.db.engine);
+        # one that died without the server saying so fails on its first statement, and as
+        # nothing has been done yet, the scope is set again on a new connection.
         for attempt in (1, 2):
             self.session = self._sessions()
             try:
