@@ -13,6 +13,7 @@ RUN python -m venv /opt/build \
 COPY pyproject.toml README.md babel.cfg ./
 COPY core ./core
 COPY bot ./bot
+COPY emulator ./emulator
 COPY migrations ./migrations
 COPY locales ./locales
 RUN /opt/build/bin/python -m bot.locales_tool compile \

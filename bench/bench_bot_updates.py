@@ -51,7 +51,6 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.app import build_application, tune_runtime
-from bot.emulator import BotApiEmulator, RateLimits
 from bot.handlers import FEATURES, register_features
 from core.config import Settings
 from core.db import migrate
@@ -59,6 +58,7 @@ from core.db.engine import app_url, make_engine, resolve
 from core.db.observe import StatementLog
 from core.db.uow import Database
 from core.models import Availability, Client, Profession, Professional
+from emulator import BotApiEmulator, RateLimits
 
 TOKEN = "777000:BENCH-BOT-UPDATES"
 STEPS = 3

@@ -31,14 +31,14 @@ from sqlalchemy.engine import URL
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.dispatch import Dispatcher, DispatchStats, Limiter
-from bot.emulator import BotApiEmulator, RateLimits
+from bot.reminders_and_outbox.dispatcher import Dispatcher, DispatchStats, Limiter
 from core.clock import system_clock
 from core.config import Settings
 from core.db import migrate
 from core.db.engine import app_url, make_engine, resolve
 from core.db.uow import Database
 from core.models import Appointment, AppointmentStatus, Client, Profession, Professional
+from emulator import BotApiEmulator, RateLimits
 
 TOKEN = "909090:BENCH-REMINDERS"
 PER_PROFESSIONAL = 20

@@ -48,7 +48,6 @@ from sqlalchemy.engine import URL
 
 from bot import background
 from bot.app import build_application
-from bot.emulator import BotApiEmulator, RateLimits
 from bot.handlers import register_features
 from bot.i18n import SORRY, get_translator
 from core import errors
@@ -59,6 +58,7 @@ from core.db.engine import app_url, ensure_database, make_engine
 from core.db.uow import Database
 from core.models import Availability, Client, Profession, Professional
 from core.services import booking, booking_queries, slots
+from emulator import BotApiEmulator, RateLimits
 
 TOKEN = "424242:PROBE-DB-RESTART"
 FIRST_PRO = 70_000_001

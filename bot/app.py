@@ -307,7 +307,7 @@ def run_polling(settings: Settings, *, register: Register | None = None) -> None
             " `bookingbot demo` runs offline without one.",
             2,
         )
-    from core.db import migrate
+    from core.db import migrate_process
     from core.db.engine import (
         DatabaseConfigError,
         check_reachable,
@@ -324,7 +324,7 @@ def run_polling(settings: Settings, *, register: Register | None = None) -> None
         if embedded:  # a fresh machine's embedded server has no bookingbot database yet
             await ensure_database(url)
         await check_reachable(url)
-        await migrate.upgrade(url)
+        await migrate_process.upgrade(url)
         return await prepare_app_login(url, settings)
 
     try:

@@ -23,9 +23,9 @@ from telegram.ext import Application, ChatMemberHandler
 
 from bot import context, health
 from bot.context import Ctx
-from bot.dispatch import Dispatcher
-from bot.dispatch_support import Limiter, default_worker_id
 from bot.handlers import reachability
+from bot.reminders_and_outbox.dispatcher import Dispatcher
+from bot.reminders_and_outbox.pacing import Limiter, default_worker_id
 from core.errors import DatabaseUnavailable
 from core.services import outbox, recurring
 

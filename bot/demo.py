@@ -31,8 +31,7 @@ from bot.demo_terminal import (
     stdin_lines,
     terminal_language,
 )
-from bot.dispatch import Dispatcher
-from bot.emulator import BotApiEmulator, RateLimits
+from bot.reminders_and_outbox.dispatcher import Dispatcher
 from core.clock import Clock, system_clock
 from core.config import Settings
 from core.db import migrate
@@ -46,6 +45,7 @@ from core.db.engine import (
 )
 from core.db.uow import Database
 from core.scheduling.lexicon import fold
+from emulator import BotApiEmulator, RateLimits
 
 __all__ = ["DEMO_DATABASE", "VISITOR_ID", "demo_session", "run_demo"]
 
@@ -381,7 +381,13 @@ def run_demo(settings: Settings, *, register: Register | None = None) -> None:
     """The offline demo on this terminal (or piped input); returns when the person quits."""
     if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
         # The transcript is what the person came for: keep per-request logs out of it.
-        for noisy in ("httpx", "aiohttp.access", "telegram.ext", "bot.background", "bot.dispatch"):
+        for noisy in (
+            "httpx",
+            "aiohttp.access",
+            "telegram.ext",
+            "bot.background",
+            "bot.reminders_and_outbox.dispatcher",
+        ):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
     def out(line: str) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.emulator import BotApiEmulator, ChatLog, RecordedMessage
+from emulator import BotApiEmulator, ChatLog, RecordedMessage
 
 __all__ = [
     "Transcript",

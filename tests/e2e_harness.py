@@ -21,11 +21,11 @@ from sqlalchemy.engine import URL
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.emulator import BotApiEmulator, CallbackAnswer, RateLimits, RecordedMessage
 from bot.formatting import format_datetime, format_day_short
 from bot.i18n import Translator, get_translator
 from core.config import Settings
 from core.db.uow import Database
+from emulator import BotApiEmulator, CallbackAnswer, RateLimits, RecordedMessage
 from tests.clock import FrozenClock
 
 TOKEN = "515151:E2E-TEST"

@@ -441,10 +441,10 @@ def _other_button(data: object) -> bool:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Native replies, the write-next conversation and /inbox. Register this after the other
-    conversations, so that their typed steps come before a message being written."""
-    from bot.conversations import messaging_inbox
-
+    """Native replies, the write-next conversation and what no conversation waited for.
+    Register this after the other conversations, so that their typed steps come before a
+    message being written (``/inbox`` is ``bot.conversations.messaging_inbox``, registered
+    next: its commands and buttons are nothing the catch-alls here match)."""
     application.add_handler(
         MessageHandler(filters.REPLY & _CONTENT & _RepliesToRelay(), native_reply)
     )
@@ -470,7 +470,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         )
     application.add_handler(conversation)
     application.add_handler(CallbackQueryHandler(send_stray, pattern=matches(NS, "st")))
-    messaging_inbox.register(application)
     # Last of the features: what no conversation waited for (see STEP_TIMEOUT in basics).
     application.add_handler(MessageHandler(_CONTENT, stray))
     application.add_handler(

@@ -126,6 +126,6 @@ async def open_conversation(update: Update, ctx: Ctx) -> None:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """/inbox and the conversation pages (called by messaging.register)."""
+    """/inbox and the conversation pages (registered right after messaging)."""
     application.add_handler(CommandHandler("inbox", inbox))
     application.add_handler(CallbackQueryHandler(open_conversation, pattern=matches(NS, "op")))

@@ -33,6 +33,7 @@ FEATURES: tuple[str, ...] = (
     # Both wait for free text: the other conversations' typed steps come first.
     "bot.conversations.preferences",
     "bot.conversations.messaging",
+    "bot.conversations.messaging_inbox",
     # Blocked / unblocked: whether reminders and notifications can reach a person.
     "bot.background",
 )

@@ -8,12 +8,12 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 
 from bot.app import CLIENT_COMMANDS, PROFESSIONAL_COMMANDS, register_commands, run_polling
 from bot.context import reply_text
-from bot.emulator import BotApiEmulator
 from bot.handlers.basics import MAX_COMMAND_LENGTH, MAX_TEXT_LENGTH, cancel
 from bot.i18n import CANCELLED, get_translator
 from core.config import Settings
 from core.db.uow import Database
 from core.models import TelegramUser
+from emulator import BotApiEmulator
 from tests import factories
 
 ANA, JOHN, LUCIA = 3001, 3002, 3003

@@ -106,7 +106,9 @@ async def test_what_the_bot_logs_goes_to_the_log_file_never_into_the_demo_chat(
 
     def failing(app) -> None:
         async def boom(update: Update, ctx) -> None:
-            logging.getLogger("bot.dispatch").error("Gave up sending: BadRequest: Chat not found")
+            logging.getLogger("bot.reminders_and_outbox.dispatcher").error(
+                "Gave up sending: BadRequest: Chat not found"
+            )
             await reply_text(update, ctx, "Done.")
 
         app.add_handler(CommandHandler("boom", boom))

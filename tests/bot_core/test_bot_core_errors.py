@@ -12,9 +12,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import Callback, matches, register_namespace
 from bot.context import reply_text
-from bot.emulator import BotApiEmulator
 from bot.i18n import BUTTON_EXPIRED, SORRY, get_translator
 from core.errors import Conflict, DatabaseUnavailable, NotAllowed, NotFound
+from emulator import BotApiEmulator
 
 ERR = register_namespace("tsterr", owner="tests.bot_core")
 ANA, JOHN = 4001, 4002

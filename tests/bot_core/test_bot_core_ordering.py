@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import reply_text
-from bot.emulator import BotApiEmulator, RateLimits
 from core.config import Settings
+from emulator import BotApiEmulator, RateLimits
 
 PEOPLE = (5001, 5002, 5003)
 MESSAGES = 6

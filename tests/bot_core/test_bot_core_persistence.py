@@ -12,11 +12,11 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.context import reply_text
-from bot.emulator import BotApiEmulator
 from bot.persistence import PostgresPersistence
 from core.db.engine import make_engine
 from core.db.uow import Database
 from core.models.system import BotConversation, BotData
+from emulator import BotApiEmulator
 
 ANA = 6001
 DAY, TIME = 1, 2

@@ -10,11 +10,11 @@ from telegram.ext import CommandHandler
 
 from bot import context
 from bot.context import Ctx, forget_prefs, read_prefs, reply_text, set_prefs_resolver, user_tz
-from bot.emulator import BotApiEmulator
 from core.db.observe import StatementLog
 from core.db.uow import Database
 from core.models import TelegramUser
 from core.services import clients
+from emulator import BotApiEmulator
 from tests import factories
 
 ANA, JOHN = 3101, 3102

@@ -11,8 +11,8 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.emulator import BotApiEmulator, RateLimits
 from bot.transport import AiohttpRequest
+from emulator import BotApiEmulator, RateLimits
 
 TOKEN = "515151:TRANSPORT-TEST"
 ANA = 2002

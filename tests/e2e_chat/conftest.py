@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversations import messaging, preferences
+from bot.conversations import messaging, messaging_inbox, preferences
 from tests.e2e_harness import (  # noqa: F401
     AnyApp,
     Register,
@@ -21,6 +21,7 @@ def register_chat_features(app: AnyApp) -> None:
     the message relay last, since it offers to send on any text nobody waited for."""
     preferences.register(app)
     messaging.register(app)
+    messaging_inbox.register(app)
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.dispatch import Dispatcher
-from bot.emulator import BotApiEmulator, make_png
 from bot.i18n import get_translator
+from bot.reminders_and_outbox.dispatcher import Dispatcher
 from core.db.uow import Database
 from core.models import Message, MessageSender, Notification
 from core.services import clients, messages
+from emulator import BotApiEmulator, make_png
 from tests import factories
 from tests.clock import FrozenClock
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.app import PROFESSIONAL_COMMANDS
-from bot.emulator import BotApiEmulator
 from bot.i18n import get_translator
 from core.db.uow import Database
 from core.models import TelegramUser
+from emulator import BotApiEmulator
 from tests import factories
 from tests.clock import FrozenClock
 

@@ -17,13 +17,21 @@ from tests.e2e_harness import (  # noqa: F401
 
 def client_features(application: AnyApp) -> None:
     """The client side as the lead registers it: conversations before the message relay."""
-    from bot.conversations import booking, client_start, messaging, my_bookings, review
+    from bot.conversations import (
+        booking,
+        client_start,
+        messaging,
+        messaging_inbox,
+        my_bookings,
+        review,
+    )
 
     booking.register(application)
     review.register(application)
     client_start.register(application)
     my_bookings.register(application)
     messaging.register(application)
+    messaging_inbox.register(application)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 from core.db.uow import Database
 from core.models import Client, Professional
 from tests import factories
-from tests.factories_booking import bookable
+from tests.factories import bookable
 
 ANA_UID = 7100
 

@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.emulator import BotApiEmulator
 from bot.i18n import CANCELLED
 from core.db.uow import Database
+from emulator import BotApiEmulator
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ana
 from tests.e2e_harness import Chat, all_features
-from tests.factories_booking import account
+from tests.factories import account
 
 JOHN = 7601
 THU = date(2026, 11, 26)

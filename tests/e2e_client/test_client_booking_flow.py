@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot.emulator import BotApiEmulator
 from bot.formatting import format_duration
 from core.db.uow import Database
 from core.models import (
@@ -20,10 +19,11 @@ from core.models import (
     RecipientType,
     TelegramUser,
 )
+from emulator import BotApiEmulator
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ANA_UID, ana, client_of
 from tests.e2e_harness import Chat
-from tests.factories_booking import appointment_row
+from tests.factories import appointment_row
 
 JOAO = 7201
 THU = date(2026, 11, 26)

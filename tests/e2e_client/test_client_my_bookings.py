@@ -9,13 +9,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import uuid_arg
 from bot.conversations.booking_render import mb_data
-from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from core.models import Appointment, AppointmentStatus, Notification, NotificationType, TelegramUser
+from emulator import BotApiEmulator
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ana, client_of
 from tests.e2e_harness import Chat
-from tests.factories_booking import appointment_row
+from tests.factories import appointment_row
 
 JOAO = 7401
 FRI_10 = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)  # two days ahead, 10:00 in São Paulo

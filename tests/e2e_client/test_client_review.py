@@ -8,9 +8,9 @@ from sqlalchemy import select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversations.booking_render import mb_data
-from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from core.models import AppointmentStatus, Notification, NotificationType, Review
+from emulator import BotApiEmulator
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ana, client_of
 from tests.e2e_harness import Chat

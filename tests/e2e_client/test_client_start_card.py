@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from core.models import AppointmentStatus, Follow, Review
+from emulator import BotApiEmulator
 from tests import factories
 from tests.e2e_client.e2e_client_helpers import ANA_UID, ana, client_of
 from tests.e2e_harness import Chat

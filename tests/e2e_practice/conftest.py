@@ -9,15 +9,15 @@ from bot.conversations import (
     agenda,
     clients,
     messaging,
+    messaging_inbox,
     practice_booking,
     recurring,
     requests,
 )
-from bot.emulator import BotApiEmulator
 from core.db.uow import Database
 from core.models import Professional
+from emulator import BotApiEmulator
 from tests import factories as f
-from tests import factories_booking as fb
 from tests.e2e_harness import (  # noqa: F401
     AnyApp,
     Register,
@@ -37,6 +37,7 @@ def register_practice(app: AnyApp) -> None:
     recurring.register(app)
     practice_booking.register(app)
     messaging.register(app)
+    messaging_inbox.register(app)
 
 
 @pytest.fixture
@@ -56,6 +57,6 @@ async def pro(db: Database, emu: BotApiEmulator) -> Professional:
     paula = await f.professional(
         db, user_id=PRO, name="Paula Reis", locale="en", session_duration=60
     )
-    await fb.open_week(db, paula)
+    await f.open_week(db, paula)
     emu.add_user(PRO, "Paula", language_code="en", started=True)
     return paula

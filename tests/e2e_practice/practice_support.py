@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator import BotApiEmulator
-from bot.emulator.state import RecordedMessage
 from bot.i18n import get_translator
+from emulator import BotApiEmulator
+from emulator.state import RecordedMessage
 
 PRO = 7001
 ZONE = "America/Sao_Paulo"

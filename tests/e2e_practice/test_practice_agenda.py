@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.context import ALERT_LIMIT
-from bot.emulator import BotApiEmulator
 from bot.formatting import format_date, format_datetime, format_day_short
 from core.models import AppointmentStatus, NotificationType, RecipientType
 from core.services import booking
 from core.services.access import NotAProfessional
 from core.services.booking_errors import SessionNotStarted
+from emulator import BotApiEmulator
 from tests import factories as f
-from tests import factories_booking as fb
 from tests.e2e_harness import button_texts
 from tests.e2e_practice.practice_support import PRO, ZONE, edited, tr
 
@@ -81,13 +80,13 @@ async def test_agenda_shows_the_week_and_marks_a_past_session_done_but_refuses_a
 
     assert refused.show_alert
     assert refused.text == _alert(tr.render(SessionNotStarted(starts_at=moved.starts_at)))
-    assert (await fb.appointment_row(db, diego.id)).status is AppointmentStatus.confirmed
+    assert (await f.appointment_row(db, diego.id)).status is AppointmentStatus.confirmed
 
     assert done.text == tr.t("agenda.marked_completed", client="Ana Souza")
     assert "✔️ 09:00–10:00 Ana Souza" in redrawn.text
     assert ana_done not in button_texts(redrawn)
-    assert (await fb.appointment_row(db, ana.id)).status is AppointmentStatus.completed
-    told = await fb.notifications(db, ana.id)
+    assert (await f.appointment_row(db, ana.id)).status is AppointmentStatus.completed
+    told = await f.notifications_of(db, ana.id)
     assert [n.type for n in told] == [NotificationType.review_request]
 
 
@@ -118,11 +117,11 @@ async def test_a_session_is_cancelled_from_the_agenda_with_a_reason_for_the_clie
     assert asked_text == tr.t("agenda.cancel.ask", client="Bruno Lima", when=when)
     assert reply.text == tr.t("agenda.cancelled", client="Bruno Lima", when=when)
     assert "❌ 14:00–15:00 Bruno Lima" in redrawn.text
-    row = await fb.appointment_row(db, appt.id)
+    row = await f.appointment_row(db, appt.id)
     assert row.status is AppointmentStatus.cancelled
     assert row.cancelled_by is RecipientType.professional
     assert row.cancellation_reason == "I'm sick, sorry"
-    told = await fb.notifications(db, appt.id)
+    told = await f.notifications_of(db, appt.id)
     assert [(n.type, n.recipient_id) for n in told] == [
         (NotificationType.booking_cancelled, bruno.user_id)
     ]
@@ -153,7 +152,7 @@ async def test_a_session_is_rescheduled_by_typing_the_new_time(
     assert offered == tr.t("agenda.reschedule.exact", when=new_when)
     assert moved.text == tr.t("agenda.rescheduled", client="Bruno Lima", when=new_when)
     assert "📌 16:00–17:00 Bruno Lima" in redrawn.text
-    row = await fb.appointment_row(db, appt.id)
+    row = await f.appointment_row(db, appt.id)
     assert (row.starts_at, row.status) == (sp(26, 16), AppointmentStatus.confirmed)
 
 

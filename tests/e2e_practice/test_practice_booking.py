@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.emulator import BotApiEmulator
 from bot.formatting import format_datetime
 from core.models import Appointment, AppointmentStatus, Notification, RecipientType
+from emulator import BotApiEmulator
 from tests import factories as f
 from tests.e2e_harness import button_texts
 from tests.e2e_practice.practice_support import PRO, ZONE, edited, tr

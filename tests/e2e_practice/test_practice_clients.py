@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.emulator import BotApiEmulator
 from core.models import Client, Message
 from core.services import clients
+from emulator import BotApiEmulator
 from tests import factories as f
 from tests.e2e_harness import button_texts
 from tests.e2e_practice.practice_support import PRO, edited, tr

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.emulator import BotApiEmulator
 from bot.formatting import format_date, format_datetime, format_day_short
 from core.models import AppointmentStatus, NotificationType
 from core.services import recurring
+from emulator import BotApiEmulator
 from tests import factories as f
-from tests import factories_more as fm
 from tests.e2e_harness import button_texts
 from tests.e2e_practice.practice_support import PRO, ZONE, edited, tr
 
@@ -26,7 +25,7 @@ async def test_a_weekly_series_set_up_in_the_bot_reports_its_sessions_and_can_be
     emu: BotApiEmulator, db, run_bot, pro
 ):
     ana = await f.client(db, pro, name="Ana Souza")
-    await fm.time_off(db, pro, sp(12, 15, 0), sp(12, 16, 0))  # away all of Tuesday 15 Dec
+    await f.time_off(db, pro, sp(12, 15, 0), sp(12, 16, 0))  # away all of Tuesday 15 Dec
     tuesday = tr.t("recurring.button.start", day=format_day_short(date(2026, 12, 1), "en"))
     async with run_bot():
         await emu.send_command(PRO, "recurring")
@@ -85,10 +84,10 @@ async def test_a_weekly_series_set_up_in_the_bot_reports_its_sessions_and_can_be
     assert f"1. ⏸ Ana Souza — {rule} ({tr.t('recurring.list.paused')})" in paused.text
     assert tr.t("recurring.button.resume", n=1) in button_texts(paused)
 
-    booked = await fm.appointments_of(db, pro)
+    booked = await f.appointments_of(db, pro)
     assert [a.starts_at for a in booked] == created_on
     assert {a.status for a in booked} == {AppointmentStatus.cancelled}
-    told = await fm.notifications(db, NotificationType.booking_cancelled)
+    told = await f.notifications(db, NotificationType.booking_cancelled)
     assert [(n.recipient_id, n.msgid) for n in told] == [(ana.user_id, "recurring.paused_client")]
 
 
@@ -96,7 +95,7 @@ async def test_deleting_a_series_keeps_the_sessions_already_booked(
     emu: BotApiEmulator, db, run_bot, clock, pro
 ):
     ana = await f.client(db, pro, name="Ana Souza")
-    series = await fm.schedule(db, pro, ana.id, day_of_week=4, starts_on=date(2026, 11, 26))
+    series = await f.schedule(db, pro, ana.id, day_of_week=4, starts_on=date(2026, 11, 26))
     async with db.for_user(PRO) as uow:
         await recurring.materialize(uow, schedule_id=series.id, now=clock())
         await uow.commit()
@@ -113,6 +112,6 @@ async def test_deleting_a_series_keeps_the_sessions_already_booked(
     assert asked_text == tr.t("recurring.delete.ask", client="Ana Souza", rule=rule)
     assert deleted.text.startswith(tr.t("recurring.deleted"))
     assert tr.t("recurring.list.empty") in deleted.text
-    kept = await fm.appointments_of(db, pro)
+    kept = await f.appointments_of(db, pro)
     assert len(kept) == 8
     assert {a.status for a in kept} == {AppointmentStatus.confirmed}

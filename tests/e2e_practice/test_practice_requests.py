@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.conversations.requests import request_keyboard
-from bot.emulator import BotApiEmulator
 from bot.formatting import format_datetime
 from core.models import AppointmentStatus, NotificationType, Professional, RecipientType
+from emulator import BotApiEmulator
 from tests import factories as f
-from tests import factories_booking as fb
 from tests.e2e_practice.practice_support import PRO, ZONE, edited, tr
 
 REQUEST_TEXT = "New booking request from Ana Souza"
@@ -44,8 +43,8 @@ async def test_confirming_a_request_from_its_message_shows_it_confirmed_and_tell
     assert answer.text == tr.t("requests.confirmed", client="Ana Souza")
     assert message.text == f"{REQUEST_TEXT}\n\n{tr.t('requests.mark.confirmed')}"
     assert message.buttons == []
-    assert (await fb.appointment_row(db, appt.id)).status is AppointmentStatus.confirmed
-    told = await fb.notifications(db, appt.id)
+    assert (await f.appointment_row(db, appt.id)).status is AppointmentStatus.confirmed
+    told = await f.notifications_of(db, appt.id)
     assert [(n.type, n.recipient_type, n.recipient_id) for n in told] == [
         (NotificationType.booking_confirmed, RecipientType.client, client.user_id)
     ]
@@ -69,10 +68,10 @@ async def test_declining_asks_for_a_reason_and_passes_it_on_to_the_client(
     assert done.text == tr.t("requests.declined", client="Ana Souza")
     assert message.text == f"{REQUEST_TEXT}\n\n{tr.t('requests.mark.declined')}"
     assert message.buttons == []
-    row = await fb.appointment_row(db, appt.id)
+    row = await f.appointment_row(db, appt.id)
     assert row.status is AppointmentStatus.declined
     assert row.cancellation_reason == "I'm away at a conference that day"
-    told = await fb.notifications(db, appt.id)
+    told = await f.notifications_of(db, appt.id)
     assert told[-1].type is NotificationType.booking_declined
     assert told[-1].params["reason"] == "I'm away at a conference that day"
 
@@ -90,7 +89,7 @@ async def test_declining_without_a_reason_takes_one_press(
         await edited(emu, message_id)
 
     assert prompt.text == tr.t("requests.declined", client="Ana Souza")
-    row = await fb.appointment_row(db, appt.id)
+    row = await f.appointment_row(db, appt.id)
     assert row.status is AppointmentStatus.declined
     assert row.cancellation_reason is None
 
@@ -125,8 +124,8 @@ async def test_a_request_answered_or_cancelled_meanwhile_is_explained_not_answer
     assert first_now.buttons == [] and second_now.buttons == []
     status = tr.t("requests.mark.status", status=tr.t("practice.status.cancelled"))
     assert first_now.text == f"{REQUEST_TEXT}\n\n{status}"
-    assert (await fb.appointment_row(db, cancelled.id)).status is AppointmentStatus.cancelled
-    assert (await fb.appointment_row(db, confirmed.id)).status is AppointmentStatus.confirmed
+    assert (await f.appointment_row(db, cancelled.id)).status is AppointmentStatus.cancelled
+    assert (await f.appointment_row(db, confirmed.id)).status is AppointmentStatus.confirmed
     assert emu.chat(PRO).bot_messages[-1].message_id == second  # no reason was asked
 
 
@@ -160,8 +159,8 @@ async def test_pending_lists_the_waiting_requests_and_confirms_one_from_the_list
         "✓ 1. Bruno Lima",
         tr.t("requests.button.decline_n", n=1),
     ]
-    assert (await fb.appointment_row(db, ana.id)).status is AppointmentStatus.confirmed
-    assert (await fb.appointment_row(db, bruno.id)).status is AppointmentStatus.pending_confirmation
+    assert (await f.appointment_row(db, ana.id)).status is AppointmentStatus.confirmed
+    assert (await f.appointment_row(db, bruno.id)).status is AppointmentStatus.pending_confirmation
 
 
 async def test_pending_with_nothing_waiting_says_so(emu: BotApiEmulator, run_bot, pro):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.emulator import BotApiEmulator, RecordedMessage
+from emulator import BotApiEmulator, RecordedMessage
 
 
 class Chat:

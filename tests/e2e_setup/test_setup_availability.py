@@ -9,11 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import uuid_arg
 from bot.conversations.availability_render import explain_error, period_text
-from bot.emulator import BotApiEmulator
 from bot.i18n import get_translator
 from core.db.uow import Database
 from core.errors import WindowOverlap
 from core.services import availability
+from emulator import BotApiEmulator
 from tests import factories
 from tests.e2e_harness import button_texts
 from tests.e2e_setup.setup_support import Chat
@@ -168,7 +168,7 @@ async def test_forged_buttons_show_the_week_or_say_the_time_off_is_gone(
 async def test_followers_hear_once_a_day_when_new_hours_open(
     emu: BotApiEmulator, db: Database, run_bot, clock
 ):
-    from bot.dispatch import Dispatcher
+    from bot.reminders_and_outbox.dispatcher import Dispatcher
     from core.models import Follow
 
     pro = await factories.professional(db, user_id=RITA, locale="pt_BR", name="Rita Lima")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from bot.app import PROFESSIONAL_COMMANDS
 from bot.conversations.onboarding_shared import explain
-from bot.emulator import BotApiEmulator
 from bot.i18n import get_translator
 from core.db.uow import Database
 from core.models import Profession
 from core.services import professionals
 from core.validation import InvalidMoney
+from emulator import BotApiEmulator
 from tests import factories
 from tests.e2e_harness import button_texts
 from tests.e2e_setup.setup_support import Chat

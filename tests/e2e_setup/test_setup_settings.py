@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.conversations.onboarding_shared import explain
-from bot.emulator import BotApiEmulator
 from bot.formatting import format_money
 from bot.i18n import get_translator
 from core.db.uow import Database
 from core.services import professionals
 from core.services.professionals import SettingOutOfRange
+from emulator import BotApiEmulator
 from tests import factories
 from tests.e2e_harness import button_texts
 from tests.e2e_setup.setup_support import Chat

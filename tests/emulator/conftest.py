@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.ext import Application, BaseHandler, BaseRateLimiter
 
-from bot.emulator import BotApiEmulator, EmuUser, RateLimits
+from emulator import BotApiEmulator, EmuUser, RateLimits
 
 TOKEN = "424242:EMULATOR-TEST"
 ANA = 1001

@@ -13,7 +13,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.emulator import BotApiEmulator, EmuUser
+from emulator import BotApiEmulator, EmuUser
 
 
 async def test_set_my_commands_stores_commands_per_language_and_scope(

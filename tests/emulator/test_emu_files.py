@@ -6,7 +6,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest
 
-from bot.emulator import BotApiEmulator, EmuUser, make_png
+from emulator import BotApiEmulator, EmuUser, make_png
 
 
 async def test_send_document_round_trips_bytes_through_get_file_and_download(

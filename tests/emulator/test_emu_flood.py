@@ -11,7 +11,7 @@ from telegram import Bot
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
-from bot.emulator import BotApiEmulator, RateLimits
+from emulator import BotApiEmulator, RateLimits
 
 TOKEN = "777:FLOOD"
 

@@ -9,7 +9,7 @@ import sys
 import httpx
 from telegram import Bot
 
-from bot.emulator import BotApiEmulator, EmuUser, make_png
+from emulator import BotApiEmulator, EmuUser, make_png
 
 
 async def test_unknown_methods_are_404_and_method_names_are_case_insensitive(
@@ -87,7 +87,7 @@ async def test_the_standalone_entry_serves_and_prints_its_url() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.emulator",
+        "emulator",
         "--port",
         "0",
         "--user",

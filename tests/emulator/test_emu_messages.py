@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.emulator import BotApiEmulator, EmuUser
+from emulator import BotApiEmulator, EmuUser
 
 KEYBOARD = InlineKeyboardMarkup(
     [

@@ -10,7 +10,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict
 from telegram.ext import CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.emulator import BotApiEmulator, EmuUser
+from emulator import BotApiEmulator, EmuUser
 
 
 async def test_a_bot_echoes_what_a_user_writes(emu: BotApiEmulator, ana: EmuUser, run_app) -> None:

@@ -68,3 +68,31 @@ async def test_the_check_notices_a_column_the_models_do_not_have(scratch):
     await engine.dispose()
     diffs = await migrate.differences(scratch)
     assert any("nickname" in str(d) for d in diffs)
+
+
+async def test_the_bot_migrates_in_a_child_process(scratch):
+    from core.db import migrate_process
+
+    await migrate_process.upgrade(scratch)
+    assert await migrate.current(scratch) == migrate.head_revision()
+
+
+def test_the_module_the_bot_migrates_through_does_not_load_alembic():
+    import subprocess
+    import sys
+
+    probe = "import sys, core.db.migrate_process; print('alembic' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "False"
+
+
+async def test_a_migration_child_that_fails_says_why_in_one_line_without_the_password(scratch):
+    from core.db import migrate_process
+    from core.db.engine import DatabaseConfigError
+
+    wrong = scratch.set(username="nobody_here", password="s3cret-pw", database="no_such_db")
+    with pytest.raises(DatabaseConfigError) as raised:
+        await migrate_process.upgrade(wrong)
+    message = str(raised.value)
+    assert message.startswith("applying the migrations failed: ")
+    assert "\n" not in message and "s3cret-pw" not in message

@@ -16,19 +16,19 @@ from sqlalchemy.engine import URL
 from telegram import Bot
 
 from bot import background, context, health
-from bot.dispatch import Dispatcher
-from bot.dispatch_support import Limiter
-from bot.emulator import BotApiEmulator, RateLimits, RecordedMessage
+from bot.reminders_and_outbox.dispatcher import Dispatcher
+from bot.reminders_and_outbox.pacing import Limiter
 from core.config import Settings
 from core.db.engine import app_url, make_engine
 from core.db.uow import Database
 from core.errors import DatabaseUnavailable
 from core.models import Appointment, AppointmentStatus, Client, Notification, TelegramUser
 from core.services import booking
+from emulator import BotApiEmulator, RateLimits, RecordedMessage
 from tests import factories as f
 from tests.clock import FrozenClock
 from tests.e2e_harness import TOKEN, Chat, all_features, running_bot, settings_for
-from tests.factories_booking import bookable
+from tests.factories import bookable
 from tests.recovery.recovery_support import Server
 
 ANA, BIA = 8100, 8101
@@ -260,7 +260,7 @@ async def test_while_the_database_is_down_a_reader_is_answered_at_once_in_their_
 async def test_the_dispatcher_says_once_that_the_database_is_away_and_resumes_when_it_is_back(
     own_server: Server, own_url: URL, clock: FrozenClock, caplog: pytest.LogCaptureFixture
 ):
-    caplog.set_level(logging.INFO, logger="bot.dispatch")
+    caplog.set_level(logging.INFO, logger="bot.reminders_and_outbox.dispatcher")
     db = Database(make_engine(_app(own_url), pool_size=2))
     pro = await bookable(db, user_id=ANA, name="Ana Souza", auto_confirm=True, locale="en")
     cli = await f.client(db, pro, user_id=BIA)

@@ -16,11 +16,11 @@ import pytest
 from reminders_support import Pair, fast_dispatcher, make_bot, next_uid, write_catalogues
 from telegram import Bot
 
-from bot.dispatch import Dispatcher
-from bot.emulator import BotApiEmulator
 from bot.i18n import locales_dir, reload_catalogues
+from bot.reminders_and_outbox.dispatcher import Dispatcher
 from core.db.uow import Database
 from core.models import TelegramUser
+from emulator import BotApiEmulator
 from tests import factories as f
 from tests.e2e_harness import (  # noqa: F401
     fixture_bot_features,

@@ -15,8 +15,7 @@ from sqlalchemy import insert, select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.dispatch import Dispatcher, Limiter
-from bot.emulator import BotApiEmulator
+from bot.reminders_and_outbox.dispatcher import Dispatcher, Limiter
 from core.db.uow import Database
 from core.models import (
     Appointment,
@@ -26,6 +25,7 @@ from core.models import (
     Profession,
     Professional,
 )
+from emulator import BotApiEmulator
 from tests import factories as f
 
 TOKEN = "555000:REMINDERS"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from reminders_support import next_uid, notification_rows
 from sqlalchemy import select
 
-from bot.dispatch import Dispatcher
+from bot.reminders_and_outbox.dispatcher import Dispatcher
 from core.models import NotificationType, RecipientType, TelegramUser
 from core.services import booking, outbox
 from core.services.notifications import notify

@@ -10,7 +10,7 @@ from reminders_support import fast_dispatcher, make_bot, many_due_reminders
 from telegram import Bot
 from telegram.error import NetworkError
 
-from bot.dispatch import Dispatcher, DispatchStats, Limiter
+from bot.reminders_and_outbox.dispatcher import Dispatcher, DispatchStats, Limiter
 
 LEASE = timedelta(minutes=2)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.dispatch import Dispatcher
-from bot.emulator import BotApiEmulator
+from bot.reminders_and_outbox.dispatcher import Dispatcher
 from core.db.uow import Database
+from emulator import BotApiEmulator
 from tests.clock import FrozenClock
 from tests.e2e_client.e2e_client_helpers import ANA_UID, ana
 from tests.e2e_harness import Chat, RunBot

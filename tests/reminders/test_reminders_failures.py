@@ -19,10 +19,10 @@ from sqlalchemy import select
 from telegram import Bot
 from telegram.error import NetworkError
 
-from bot.dispatch import Limiter
-from bot.emulator import BotApiEmulator, RateLimits
+from bot.reminders_and_outbox.dispatcher import Limiter
 from core.models import NotificationType, RecipientType, TelegramUser
 from core.services.notifications import notify
+from emulator import BotApiEmulator, RateLimits
 from tests import factories as f
 
 # PTB 22 warns from inside RetryAfter itself about a future timedelta type.
@@ -155,7 +155,7 @@ async def test_a_notification_that_keeps_failing_is_given_up_and_logged_as_an_er
     await queue(db, pair, pair.pro.user_id)
     async with make_bot(emu, FlakyBot, failures=100) as flaky:
         d = fast_dispatcher(db, flaky, clock, "w", max_attempts=3)
-        with caplog.at_level(logging.WARNING, logger="bot.dispatch"):
+        with caplog.at_level(logging.WARNING, logger="bot.reminders_and_outbox.dispatcher"):
             for _ in range(3):
                 await d.run_once()
                 clock.advance(hours=1)
@@ -177,7 +177,7 @@ async def test_telegram_refusing_the_request_fails_the_row_at_once_with_the_reas
     # test_outbox_reachability.)
     await queue(db, pair, pair.pro.user_id, params={"sender_name": "B", "preview": "x" * 5000})
 
-    with caplog.at_level(logging.ERROR, logger="bot.dispatch"):
+    with caplog.at_level(logging.ERROR, logger="bot.reminders_and_outbox.dispatcher"):
         stats = await dispatcher_for().run_once()
 
     [row] = await notification_rows(db)

@@ -13,7 +13,6 @@ from core import errors
 from core.models import AppointmentStatus, NotificationType, RecipientType
 from core.services import booking, booking_by_professional, booking_errors
 from tests import factories as f
-from tests import factories_booking as fb
 
 SP = ZoneInfo("America/Sao_Paulo")
 # Now is Wednesday 2026-11-25 10:00 in São Paulo.
@@ -30,7 +29,7 @@ async def book_for(db, pro, client, start, now, **kw):
 
 
 async def test_a_professional_books_a_confirmed_session_for_a_client_who_is_told(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro, name="Bruna")
 
     view = await book_for(db, pro, cli, TOMORROW_14, clock())
@@ -38,7 +37,7 @@ async def test_a_professional_books_a_confirmed_session_for_a_client_who_is_told
     assert view.status is AppointmentStatus.confirmed
     assert (view.client_id, view.starts_at) == (cli.id, TOMORROW_14)
     assert view.ends_at - view.starts_at == timedelta(minutes=60)
-    [note] = await fb.notifications(db, view.id)
+    [note] = await f.notifications_of(db, view.id)
     assert note.recipient_id == cli.user_id and note.recipient_type is RecipientType.client
     assert note.type is NotificationType.booking_confirmed
     assert note.msgid == "notify.booking_made_by_professional"
@@ -48,7 +47,7 @@ async def test_a_professional_books_a_confirmed_session_for_a_client_who_is_told
 
 
 async def test_the_professional_is_not_bound_by_the_clients_notice_or_horizon(db, clock):
-    pro = await fb.bookable(db, min_notice_minutes=24 * 60, booking_horizon_days=7)
+    pro = await f.bookable(db, min_notice_minutes=24 * 60, booking_horizon_days=7)
     cli = await f.client(db, pro)
 
     soon = await book_for(db, pro, cli, datetime(2026, 11, 25, 15, tzinfo=SP), clock())
@@ -65,17 +64,17 @@ async def test_the_professional_is_not_bound_by_the_clients_notice_or_horizon(db
     ],
 )
 async def test_the_professionals_own_hours_and_the_past_still_hold(db, clock, start, error):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     with pytest.raises(error):
         await book_for(db, pro, cli, start, clock())
 
 
 async def test_a_taken_time_or_time_off_is_refused(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli, other = await f.client(db, pro), await f.client(db, pro)
     await f.appointment(db, pro, other, TOMORROW_14, minutes=60)
-    await fb.time_off(db, pro, datetime(2026, 11, 27, tzinfo=SP), datetime(2026, 11, 28, tzinfo=SP))
+    await f.time_off(db, pro, datetime(2026, 11, 27, tzinfo=SP), datetime(2026, 11, 28, tzinfo=SP))
 
     with pytest.raises(errors.SlotTaken):
         await book_for(db, pro, cli, TOMORROW_14, clock())
@@ -84,14 +83,14 @@ async def test_a_taken_time_or_time_off_is_refused(db, clock):
 
 
 async def test_a_client_of_another_professional_cannot_be_booked(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     stranger = await f.client(db, await f.professional(db))
     with pytest.raises(errors.NotFound):
         await book_for(db, pro, stranger, TOMORROW_14, clock())
 
 
 async def test_a_client_cannot_book_for_themselves_through_the_professionals_door(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     with pytest.raises(errors.DomainError):
         async with db.for_user(cli.user_id) as uow:
@@ -101,7 +100,7 @@ async def test_a_client_cannot_book_for_themselves_through_the_professionals_doo
 
 
 async def test_sessions_the_professional_booked_do_not_use_up_the_clients_own_limit(db, clock):
-    pro = await fb.bookable(db, max_future_bookings=1)
+    pro = await f.bookable(db, max_future_bookings=1)
     cli = await f.client(db, pro)
     await book_for(db, pro, cli, TOMORROW_14, clock())
     await book_for(db, pro, cli, TOMORROW_14 + timedelta(days=1), clock())
@@ -115,9 +114,9 @@ async def test_sessions_the_professional_booked_do_not_use_up_the_clients_own_li
 
 
 async def test_a_client_added_by_hand_without_telegram_is_booked_without_a_notification(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro, user_id=None, name="Carla")
 
     view = await book_for(db, pro, cli, TOMORROW_14, clock())
 
-    assert await fb.notifications(db, view.id) == []
+    assert await f.notifications_of(db, view.id) == []

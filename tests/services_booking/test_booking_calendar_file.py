@@ -13,7 +13,6 @@ from core.services import booking
 from core.services.booking_errors import BookingNotFound
 from core.services.calendar_file import ics_for
 from tests import factories as f
-from tests import factories_booking as fb
 
 LISBON = ZoneInfo("Europe/Lisbon")
 S = AppointmentStatus
@@ -32,7 +31,7 @@ async def test_the_ics_parses_back_to_the_same_instant_in_the_professionals_zone
         timezone="Europe/Lisbon",
         session_duration=60,
     )
-    await fb.open_week(db, pro, time(9), time(12))
+    await f.open_week(db, pro, time(9), time(12))
     cli = await f.client(db, pro)
     now = datetime(2026, 3, 25, 12, tzinfo=UTC)
     start = datetime(2026, 3, 29, 9, tzinfo=LISBON)  # the spring-forward day
@@ -55,7 +54,7 @@ async def test_the_ics_parses_back_to_the_same_instant_in_the_professionals_zone
 
 
 async def test_the_ics_status_follows_the_booking(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     start = datetime(2026, 11, 27, 14, tzinfo=ZoneInfo("America/Sao_Paulo"))
     appt = await f.appointment(db, pro, cli, start, minutes=60, status=S.pending_confirmation)
@@ -73,7 +72,7 @@ async def test_the_ics_status_follows_the_booking(db, clock):
 
 
 async def test_another_client_cannot_download_someone_elses_ics(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli, other = await f.client(db, pro), await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, clock() + timedelta(days=2), minutes=60)
     async with db.for_user(other.user_id) as uow:

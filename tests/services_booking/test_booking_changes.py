@@ -12,7 +12,6 @@ from core import errors
 from core.models import AppointmentStatus, RecipientType
 from core.services import booking, booking_errors
 from tests import factories as f
-from tests import factories_booking as fb
 
 SP = ZoneInfo("America/Sao_Paulo")
 S = AppointmentStatus
@@ -38,20 +37,20 @@ async def move(db, user_id, appointment_id, new_start, now):
 
 
 async def test_a_client_cancels_before_the_notice_and_the_professional_hears_why(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_28_HOURS, minutes=60)
     view = await cancel(db, cli.user_id, appt.id, clock(), reason="  travelling  ")
     assert view.status == S.cancelled
     assert (view.cancelled_by, view.cancellation_reason) == (RecipientType.client, "travelling")
-    (note,) = await fb.notifications(db, appt.id)
+    (note,) = await f.notifications_of(db, appt.id)
     assert note.recipient_id == pro.user_id and note.params["reason"] == "travelling"
-    (_, audit) = await fb.audit_rows(db, appt.id)
+    (_, audit) = await f.audit_rows(db, appt.id)
     assert audit.data["reason"] == "travelling"
 
 
 async def test_a_client_cannot_cancel_inside_the_notice_and_is_shown_the_deadline(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_6_HOURS, minutes=60)
     with pytest.raises(booking_errors.CancellationTooLate) as caught:
@@ -61,11 +60,11 @@ async def test_a_client_cannot_cancel_inside_the_notice_and_is_shown_the_deadlin
         "notice_minutes": 1440,
         "deadline": IN_6_HOURS - timedelta(hours=24),
     }
-    assert (await fb.appointment_row(db, appt.id)).status == S.confirmed
+    assert (await f.appointment_row(db, appt.id)).status == S.confirmed
 
 
 async def test_the_notice_is_measured_to_the_minute(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_28_HOURS, minutes=60)
     deadline = IN_28_HOURS - timedelta(hours=24)
@@ -75,18 +74,18 @@ async def test_the_notice_is_measured_to_the_minute(db, clock):
 
 
 async def test_the_professional_may_cancel_inside_the_notice_and_the_reason_is_kept(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_6_HOURS, minutes=60)
     view = await cancel(db, pro.user_id, appt.id, clock(), reason="I am ill")
     assert (view.status, view.cancelled_by) == (S.cancelled, RecipientType.professional)
     assert view.cancellation_reason == "I am ill"
-    (note,) = await fb.notifications(db, appt.id)
+    (note,) = await f.notifications_of(db, appt.id)
     assert note.recipient_id == cli.user_id
 
 
 async def test_a_cancelled_slot_is_free_again(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli, other = await f.client(db, pro), await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_28_HOURS, minutes=60)
     await cancel(db, cli.user_id, appt.id, clock())
@@ -95,7 +94,7 @@ async def test_a_cancelled_slot_is_free_again(db, clock):
 
 
 async def test_a_reschedule_moves_the_same_appointment_and_owes_the_reminders_again(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(
         db,
@@ -113,25 +112,25 @@ async def test_a_reschedule_moves_the_same_appointment_and_owes_the_reminders_ag
     assert view.id == appt.id
     assert (view.starts_at, view.ends_at) == (later, later + timedelta(hours=1))
     assert view.status == S.confirmed
-    row = await fb.appointment_row(db, appt.id)
+    row = await f.appointment_row(db, appt.id)
     assert (row.reminder_sent_24h, row.reminder_sent_1h) == (False, False)
     assert row.scheduled_at == clock()
-    audit = await fb.audit_rows(db, appt.id)
+    audit = await f.audit_rows(db, appt.id)
     assert [a.action for a in audit] == ["created", "rescheduled"]
     assert datetime.fromisoformat(audit[1].data["old_starts_at"]) == IN_28_HOURS
-    (note,) = await fb.notifications(db, appt.id)
+    (note,) = await f.notifications_of(db, appt.id)
     assert note.params["needs_confirmation"] is False
 
 
 async def test_a_clients_move_goes_back_to_pending_when_the_professional_confirms_by_hand(
     db, clock
 ):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_28_HOURS, minutes=60)
     view = await move(db, cli.user_id, appt.id, IN_28_HOURS + timedelta(hours=2), clock())
     assert view.status == S.pending_confirmation
-    (note,) = await fb.notifications(db, appt.id)
+    (note,) = await f.notifications_of(db, appt.id)
     assert note.recipient_id == pro.user_id
     assert note.params["needs_confirmation"] is True
     assert note.params["actions"] == ["confirm", "decline"]
@@ -140,7 +139,7 @@ async def test_a_clients_move_goes_back_to_pending_when_the_professional_confirm
 
 
 async def test_a_clients_move_stays_confirmed_when_the_professional_auto_confirms(db, clock):
-    pro = await fb.bookable(db, auto_confirm=True)
+    pro = await f.bookable(db, auto_confirm=True)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_28_HOURS, minutes=60)
     view = await move(db, cli.user_id, appt.id, IN_28_HOURS + timedelta(hours=2), clock())
@@ -148,7 +147,7 @@ async def test_a_clients_move_stays_confirmed_when_the_professional_auto_confirm
 
 
 async def test_a_client_cannot_move_a_session_inside_the_notice_but_the_professional_can(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_6_HOURS, minutes=60)
     with pytest.raises(booking_errors.RescheduleTooLate) as caught:
@@ -158,7 +157,7 @@ async def test_a_client_cannot_move_a_session_inside_the_notice_but_the_professi
 
 
 async def test_a_session_may_move_into_time_that_overlaps_its_own_old_time(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     # Booked at 13:30 before the professional switched to whole-hour slots.
     odd = IN_28_HOURS - timedelta(minutes=30)
@@ -168,7 +167,7 @@ async def test_a_session_may_move_into_time_that_overlaps_its_own_old_time(db, c
 
 
 async def test_a_move_follows_the_slot_rules_of_a_new_booking(db, clock):
-    pro = await fb.bookable(db, buffer_minutes=0)
+    pro = await f.bookable(db, buffer_minutes=0)
     cli, other = await f.client(db, pro), await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_28_HOURS, minutes=60)
     await f.appointment(db, pro, other, IN_28_HOURS + timedelta(hours=2), minutes=60)
@@ -183,15 +182,15 @@ async def test_a_move_follows_the_slot_rules_of_a_new_booking(db, clock):
         with pytest.raises(errors.DomainError) as caught:
             await move(db, cli.user_id, appt.id, new_start, clock())
         assert caught.value.msgid == msgid, new_start
-    assert (await fb.appointment_row(db, appt.id)).starts_at == IN_28_HOURS
+    assert (await f.appointment_row(db, appt.id)).starts_at == IN_28_HOURS
 
 
 async def test_the_professional_cannot_move_a_session_into_their_own_time_off(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_28_HOURS, minutes=60)
     next_day = IN_28_HOURS + timedelta(days=1)
-    await fb.time_off(db, pro, next_day - timedelta(hours=5), next_day + timedelta(hours=5))
+    await f.time_off(db, pro, next_day - timedelta(hours=5), next_day + timedelta(hours=5))
     with pytest.raises(booking_errors.DuringTimeOff) as caught:
         await move(db, pro.user_id, appt.id, next_day, clock())
     assert caught.value.msgid == "booking.time_off"
@@ -199,7 +198,7 @@ async def test_the_professional_cannot_move_a_session_into_their_own_time_off(db
 
 
 async def test_a_past_session_can_no_longer_be_moved_by_the_client(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, clock() - timedelta(hours=2), minutes=60)
     with pytest.raises(booking_errors.RescheduleTooLate):

@@ -12,7 +12,6 @@ from core.scheduling.errors import TimeInPast, UnparseableTime
 from core.services import booking, slots
 from core.services.booking_errors import BeyondHorizon
 from tests import factories as f
-from tests import factories_booking as fb
 
 SP = ZoneInfo("America/Sao_Paulo")
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -23,7 +22,7 @@ def at(tz, *parts):
 
 
 async def test_a_client_sees_free_slots_in_utc_without_the_times_others_booked(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli, other = await f.client(db, pro), await f.client(db, pro)
     await f.appointment(db, pro, other, at(SP, 2026, 11, 26, 14), minutes=60)
     async with db.for_user(cli.user_id) as uow:
@@ -44,7 +43,7 @@ async def test_a_client_sees_free_slots_in_utc_without_the_times_others_booked(d
 
 async def test_a_lisbon_professional_keeps_nine_oclock_on_both_daylight_saving_days(db, clock):
     pro = await f.professional(db, timezone="Europe/Lisbon", session_duration=60)
-    await fb.open_week(db, pro, time(9), time(12))
+    await f.open_week(db, pro, time(9), time(12))
     cli = await f.client(db, pro)
     for day, now in (
         (date(2026, 3, 29), datetime(2026, 3, 25, 12, tzinfo=UTC)),
@@ -66,7 +65,7 @@ async def test_a_lisbon_professional_keeps_nine_oclock_on_both_daylight_saving_d
 
 async def test_a_booking_on_the_spring_forward_day_lands_at_nine_lisbon_time(db):
     pro = await f.professional(db, timezone="Europe/Lisbon", session_duration=60)
-    await fb.open_week(db, pro, time(9), time(12))
+    await f.open_week(db, pro, time(9), time(12))
     cli = await f.client(db, pro)
     now = datetime(2026, 3, 25, 12, tzinfo=UTC)
     async with db.for_user(cli.user_id) as uow:
@@ -83,11 +82,11 @@ async def test_a_booking_on_the_spring_forward_day_lands_at_nine_lisbon_time(db)
 
 async def test_free_days_counts_slots_per_day_of_the_readers_zone_including_empty_days(db, clock):
     pro = await f.professional(db, timezone="Europe/Lisbon", session_duration=60)
-    await fb.open_week(db, pro, time(9), time(12))
+    await f.open_week(db, pro, time(9), time(12))
     cli = await f.client(db, pro)
-    await fb.account(db, cli.user_id, timezone="America/Sao_Paulo")
+    await f.account(db, cli.user_id, timezone="America/Sao_Paulo")
     # Away the whole of Saturday 28 November (Lisbon).
-    await fb.time_off(db, pro, at(LISBON, 2026, 11, 28), at(LISBON, 2026, 11, 29))
+    await f.time_off(db, pro, at(LISBON, 2026, 11, 28), at(LISBON, 2026, 11, 29))
     async with db.for_user(cli.user_id) as uow:
         days = await slots.free_days(
             uow,
@@ -118,7 +117,7 @@ async def test_free_days_counts_slots_per_day_of_the_readers_zone_including_empt
 
 
 async def test_a_typed_time_that_is_free_is_offered_as_it_is(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     async with db.for_user(cli.user_id) as uow:
         found = await slots.find_wanted(
@@ -135,7 +134,7 @@ async def test_a_typed_time_that_is_free_is_offered_as_it_is(db, clock):
 
 
 async def test_a_typed_time_that_is_taken_offers_the_three_nearest_free_slots(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli, other = await f.client(db, pro), await f.client(db, pro)
     await f.appointment(db, pro, other, at(SP, 2026, 11, 26, 14), minutes=60)
     async with db.for_user(cli.user_id) as uow:
@@ -154,7 +153,7 @@ async def test_a_typed_time_that_is_taken_offers_the_three_nearest_free_slots(db
 
 
 async def test_a_typed_time_is_read_and_answered_in_the_readers_zone(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     async with db.for_user(cli.user_id) as uow:
         found = await slots.find_wanted(
@@ -172,7 +171,7 @@ async def test_a_typed_time_is_read_and_answered_in_the_readers_zone(db, clock):
 
 
 async def test_a_typed_day_without_a_time_gives_that_days_slots(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     async with db.for_user(cli.user_id) as uow:
         found = await slots.find_wanted(
@@ -198,7 +197,7 @@ async def test_a_typed_day_without_a_time_gives_that_days_slots(db, clock):
     ],
 )
 async def test_nonsense_past_and_too_distant_typed_times_are_refused(db, clock, text, error, msgid):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     async with db.for_user(cli.user_id) as uow:
         with pytest.raises(error) as caught:
@@ -231,7 +230,7 @@ async def _wanted(db, cli, pro, text, now):
 
 async def test_a_free_typed_time_off_the_step_grid_is_offered_as_it_is(db, clock):
     # 45-minute sessions and a 10-minute buffer: the grid from 09:00 is 09:00, 09:55, 10:50...
-    pro = await fb.bookable(db, session_duration=45, buffer_minutes=10)
+    pro = await f.bookable(db, session_duration=45, buffer_minutes=10)
     cli = await f.client(db, pro)
 
     found = await _wanted(db, cli, pro, "next wednesday 10am", clock())
@@ -241,7 +240,7 @@ async def test_a_free_typed_time_off_the_step_grid_is_offered_as_it_is(db, clock
 
 
 async def test_a_typed_time_inside_the_minimum_notice_says_too_soon(db, clock):
-    pro = await fb.bookable(db, min_notice_minutes=24 * 60)
+    pro = await f.bookable(db, min_notice_minutes=24 * 60)
     cli = await f.client(db, pro)
 
     found = await _wanted(db, cli, pro, "today at 3pm", clock())
@@ -252,7 +251,7 @@ async def test_a_typed_time_inside_the_minimum_notice_says_too_soon(db, clock):
 
 
 async def test_an_off_grid_time_too_close_to_another_session_says_why(db, clock):
-    pro = await fb.bookable(db, session_duration=45, buffer_minutes=10)
+    pro = await f.bookable(db, session_duration=45, buffer_minutes=10)
     cli, other = await f.client(db, pro), await f.client(db, pro)
     await f.appointment(db, pro, other, at(SP, 2026, 12, 2, 9), minutes=45)  # until 09:45
 

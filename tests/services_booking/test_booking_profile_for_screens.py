@@ -10,11 +10,10 @@ from core.db.observe import StatementLog
 from core.services import professionals as pros
 from core.services import slots
 from tests import factories as f
-from tests import factories_booking as fb
 
 
 async def test_the_booking_screens_see_what_the_public_profile_says_in_one_statement(db):
-    pro = await fb.bookable(db, name="Paula Moura", price_cents=15000, currency="BRL")
+    pro = await f.bookable(db, name="Paula Moura", price_cents=15000, currency="BRL")
     cli = await f.client(db, pro)
     async with db.for_user(cli.user_id) as uow:
         public = await pros.get_public(uow, professional_id=pro.id)

@@ -12,7 +12,6 @@ from core.models import HOLDING_STATUSES
 from core.services import booking, slots
 from core.services.booking_queries import AppointmentView
 from tests import factories as f
-from tests import factories_booking as fb
 
 SP = ZoneInfo("America/Sao_Paulo")
 SLOT = datetime(2026, 11, 26, 14, tzinfo=SP)
@@ -31,7 +30,7 @@ async def holding_at(db, pro, start, now):
 
 
 async def test_fifty_clients_racing_for_one_slot_get_one_booking_and_49_slot_taken(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     clients = [await f.client(db, pro) for _ in range(50)]
     gate = asyncio.Event()
 
@@ -62,7 +61,7 @@ async def test_fifty_clients_racing_for_one_slot_get_one_booking_and_49_slot_tak
 
 
 async def test_a_move_racing_a_new_booking_into_the_same_slot_leaves_one_holder(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     mover, newcomer = await f.client(db, pro), await f.client(db, pro)
     for round_ in range(5):
         target = SLOT + timedelta(days=round_)
@@ -96,4 +95,4 @@ async def test_a_move_racing_a_new_booking_into_the_same_slot_leaves_one_holder(
         holders = await holding_at(db, pro, target, clock())
         assert [h.id for h in holders] == [won[0].id]
         if won[0].id != appt.id:  # the move lost: the session stays where it was
-            assert (await fb.appointment_row(db, appt.id)).starts_at == target - timedelta(hours=3)
+            assert (await f.appointment_row(db, appt.id)).starts_at == target - timedelta(hours=3)

@@ -13,8 +13,6 @@ from core.models import AppointmentStatus, NotificationType, Professional, Recip
 from core.services import booking, booking_errors
 from core.services.availability import ProfessionalUnavailable
 from tests import factories as f
-from tests import factories_booking as fb
-from tests import factories_more as fm
 
 SP = ZoneInfo("America/Sao_Paulo")
 TOMORROW_14 = datetime(2026, 11, 26, 14, tzinfo=SP)
@@ -42,7 +40,7 @@ async def refused(db, cli, pro, start, now, error=errors.DomainError):
 
 
 async def test_a_client_requests_a_free_slot_and_the_professional_is_asked_to_confirm(db, clock):
-    pro = await fb.bookable(db, price_cents=18000, currency="BRL")
+    pro = await f.bookable(db, price_cents=18000, currency="BRL")
     cli = await f.client(db, pro, name="Bruna")
     view = await ask(db, cli, pro, TOMORROW_14, clock(), notes="first session")
 
@@ -51,27 +49,27 @@ async def test_a_client_requests_a_free_slot_and_the_professional_is_asked_to_co
     assert view.ends_at == TOMORROW_14 + timedelta(minutes=60)
     assert (view.price_cents, view.currency, view.notes) == (18000, "BRL", "first session")
     assert view.client_name == "Bruna"
-    (note,) = await fb.notifications(db, view.id)
+    (note,) = await f.notifications_of(db, view.id)
     assert (note.recipient_id, note.recipient_type) == (pro.user_id, RecipientType.professional)
     assert note.type == NotificationType.booking_requested
     assert note.msgid == "notify.booking_requested"
     assert note.params["client_name"] == "Bruna"
     assert note.params["actions"] == ["confirm", "decline"]
-    (created,) = await fb.audit_rows(db, view.id)
+    (created,) = await f.audit_rows(db, view.id)
     assert (created.actor, created.actor_user_id) == ("client", cli.user_id)
 
 
 async def test_a_professional_who_auto_confirms_gets_a_confirmed_booking_and_is_told(db, clock):
-    pro = await fb.bookable(db, auto_confirm=True)
+    pro = await f.bookable(db, auto_confirm=True)
     view = await ask(db, await f.client(db, pro), pro, TOMORROW_14, clock())
     assert view.status == AppointmentStatus.confirmed
-    (note,) = await fb.notifications(db, view.id)
+    (note,) = await f.notifications_of(db, view.id)
     assert note.type == NotificationType.booking_confirmed
     assert note.msgid == "notify.booking_auto_confirmed"
 
 
 async def test_the_price_is_frozen_at_booking(db, clock):
-    pro = await fb.bookable(db, price_cents=15000)
+    pro = await f.bookable(db, price_cents=15000)
     view = await ask(db, await f.client(db, pro), pro, TOMORROW_14, clock())
     async with db.system("tests") as uow:
         await uow.session.execute(
@@ -83,13 +81,13 @@ async def test_the_price_is_frozen_at_booking(db, clock):
 
 
 async def test_a_time_in_the_past_is_refused(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     err = await refused(db, await f.client(db, pro), pro, clock() - timedelta(hours=1), clock())
     assert err.msgid == "booking.in_past"
 
 
 async def test_a_time_inside_the_minimum_notice_is_refused_with_the_earliest_time(db, clock):
-    pro = await fb.bookable(db, min_notice_minutes=180)
+    pro = await f.bookable(db, min_notice_minutes=180)
     today_noon = datetime(2026, 11, 25, 12, tzinfo=SP)  # two hours from now
     err = await refused(db, await f.client(db, pro), pro, today_noon, clock())
     assert err.msgid == "booking.min_notice"
@@ -97,7 +95,7 @@ async def test_a_time_inside_the_minimum_notice_is_refused_with_the_earliest_tim
 
 
 async def test_a_time_beyond_the_horizon_is_refused_with_the_last_bookable_date(db, clock):
-    pro = await fb.bookable(db, booking_horizon_days=30)
+    pro = await f.bookable(db, booking_horizon_days=30)
     cli = await f.client(db, pro)
     err = await refused(db, cli, pro, datetime(2026, 12, 26, 9, tzinfo=SP), clock())
     assert err.msgid == "booking.beyond_horizon"
@@ -113,21 +111,21 @@ async def test_a_time_beyond_the_horizon_is_refused_with_the_last_bookable_date(
     ids=["after-hours", "ending-after-hours"],
 )
 async def test_a_time_outside_the_professionals_availability_is_refused(db, clock, start):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     err = await refused(db, await f.client(db, pro), pro, start, clock())
     assert err.msgid == "booking.outside_availability"
 
 
 async def test_an_extra_window_opens_a_time_outside_the_weekly_hours(db, clock):
-    pro = await fb.bookable(db)
-    await fb.extra_window(db, pro, date(2026, 11, 26), time(19), time(21))
+    pro = await f.bookable(db)
+    await f.extra_window(db, pro, date(2026, 11, 26), time(19), time(21))
     evening = datetime(2026, 11, 26, 20, tzinfo=SP)
     view = await ask(db, await f.client(db, pro), pro, evening, clock())
     assert view.status == AppointmentStatus.pending_confirmation
 
 
 async def test_a_time_already_held_by_another_client_is_refused_as_taken(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     other = await f.client(db, pro)
     await f.appointment(db, pro, other, TOMORROW_14 - timedelta(minutes=30), minutes=60)
     err = await refused(db, await f.client(db, pro), pro, TOMORROW_14, clock())
@@ -135,7 +133,7 @@ async def test_a_time_already_held_by_another_client_is_refused_as_taken(db, clo
 
 
 async def test_a_pending_request_holds_its_slot_against_a_second_request(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     await ask(db, await f.client(db, pro), pro, TOMORROW_14, clock())
     err = await refused(db, await f.client(db, pro), pro, TOMORROW_14, clock())
     assert err.msgid == "booking.slot_taken"
@@ -143,7 +141,7 @@ async def test_a_pending_request_holds_its_slot_against_a_second_request(db, clo
 
 async def test_a_time_inside_the_break_after_another_session_is_refused_as_too_close(db, clock):
     # 60-minute sessions and a 15-minute buffer: slots at 09:00, 10:15, 11:30, 12:45, 14:00...
-    pro = await fb.bookable(db, buffer_minutes=15)
+    pro = await f.bookable(db, buffer_minutes=15)
     other = await f.client(db, pro)
     await f.appointment(db, pro, other, datetime(2026, 11, 26, 13, 50, tzinfo=SP), minutes=60)
     err = await refused(
@@ -154,15 +152,15 @@ async def test_a_time_inside_the_break_after_another_session_is_refused_as_too_c
 
 
 async def test_a_time_when_the_professional_is_away_is_refused(db, clock):
-    pro = await fb.bookable(db)
-    await fb.time_off(db, pro, datetime(2026, 11, 26, tzinfo=SP), datetime(2026, 11, 27, tzinfo=SP))
+    pro = await f.bookable(db)
+    await f.time_off(db, pro, datetime(2026, 11, 26, tzinfo=SP), datetime(2026, 11, 27, tzinfo=SP))
     err = await refused(db, await f.client(db, pro), pro, TOMORROW_14, clock())
     # A client sees only bare busy intervals (busy_intervals() hides what they are).
     assert err.msgid in ("booking.time_off", "booking.slot_taken")
 
 
 async def test_a_client_at_the_limit_of_future_bookings_cannot_request_another(db, clock):
-    pro = await fb.bookable(db, max_future_bookings=2)
+    pro = await f.bookable(db, max_future_bookings=2)
     cli = await f.client(db, pro)
     await ask(db, cli, pro, TOMORROW_14, clock())
     await ask(db, cli, pro, TOMORROW_14 + timedelta(days=1), clock())
@@ -172,9 +170,9 @@ async def test_a_client_at_the_limit_of_future_bookings_cannot_request_another(d
 
 
 async def test_a_weekly_series_does_not_use_up_the_limit_for_an_extra_one_off_session(db, clock):
-    pro = await fb.bookable(db, max_future_bookings=4)
+    pro = await f.bookable(db, max_future_bookings=4)
     cli = await f.client(db, pro)
-    series = await fm.schedule(db, pro, cli.id, starts_on=date(2026, 11, 24))
+    series = await f.schedule(db, pro, cli.id, starts_on=date(2026, 11, 24))
     for week in range(8):  # about two months of Tuesday sessions ahead
         start = datetime(2026, 12, 1, 9, tzinfo=SP) + timedelta(weeks=week)
         await f.appointment(db, pro, cli, start, minutes=60, recurring_schedule_id=series.id)
@@ -184,9 +182,9 @@ async def test_a_weekly_series_does_not_use_up_the_limit_for_an_extra_one_off_se
 
 
 async def test_the_refusal_counts_only_the_one_off_bookings_and_says_how_many(db, clock):
-    pro = await fb.bookable(db, max_future_bookings=2)
+    pro = await f.bookable(db, max_future_bookings=2)
     cli = await f.client(db, pro)
-    series = await fm.schedule(db, pro, cli.id, starts_on=date(2026, 11, 24))
+    series = await f.schedule(db, pro, cli.id, starts_on=date(2026, 11, 24))
     for week in range(3):
         start = datetime(2026, 12, 1, 9, tzinfo=SP) + timedelta(weeks=week)
         await f.appointment(db, pro, cli, start, minutes=60, recurring_schedule_id=series.id)
@@ -198,7 +196,7 @@ async def test_the_refusal_counts_only_the_one_off_bookings_and_says_how_many(db
 
 
 async def test_past_and_cancelled_bookings_do_not_count_toward_the_limit(db, clock):
-    pro = await fb.bookable(db, max_future_bookings=1)
+    pro = await f.bookable(db, max_future_bookings=1)
     cli = await f.client(db, pro)
     await f.appointment(db, pro, cli, clock() - timedelta(days=2), minutes=60)
     await f.appointment(db, pro, cli, TOMORROW_14, minutes=60, status=AppointmentStatus.cancelled)
@@ -206,7 +204,7 @@ async def test_past_and_cancelled_bookings_do_not_count_toward_the_limit(db, clo
 
 
 async def test_someone_without_a_client_record_cannot_book_and_none_is_created(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     stranger = f.next_user_id()
     with pytest.raises(booking_errors.NotAClient):
         async with db.for_user(stranger) as uow:
@@ -216,26 +214,26 @@ async def test_someone_without_a_client_record_cannot_book_and_none_is_created(d
 
 
 async def test_an_inactive_professional_cannot_be_booked(db, clock):
-    pro = await fb.bookable(db, active=False)
+    pro = await f.bookable(db, active=False)
     with pytest.raises(ProfessionalUnavailable):
         await ask(db, await f.client(db, pro), pro, TOMORROW_14, clock())
 
 
 async def test_notes_longer_than_the_limit_are_refused_rather_than_cut(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     with pytest.raises(booking_errors.TextTooLong) as caught:
         await ask(db, await f.client(db, pro), pro, TOMORROW_14, clock(), notes="x" * 1001)
     assert caught.value.params == {"field": "notes", "max": 1000}
 
 
 async def test_a_naive_start_is_a_programming_error(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     with pytest.raises(ValueError):
         await ask(db, await f.client(db, pro), pro, datetime(2026, 11, 26, 14), clock())
 
 
 async def test_the_start_is_stored_as_the_same_instant_whatever_zone_it_arrives_in(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     view = await ask(
         db, await f.client(db, pro), pro, TOMORROW_14.astimezone(ZoneInfo("Asia/Tokyo")), clock()
     )
@@ -245,7 +243,7 @@ async def test_the_start_is_stored_as_the_same_instant_whatever_zone_it_arrives_
 
 async def test_a_free_time_off_the_step_grid_can_be_booked(db, clock):
     # 45-minute sessions and a 10-minute buffer: 10:00 is not on the 09:00, 09:55... grid.
-    pro = await fb.bookable(db, session_duration=45, buffer_minutes=10)
+    pro = await f.bookable(db, session_duration=45, buffer_minutes=10)
     cli = await f.client(db, pro)
     view = await ask(db, cli, pro, datetime(2026, 12, 2, 10, tzinfo=SP), clock())
     assert view.starts_at == datetime(2026, 12, 2, 10, tzinfo=SP)
@@ -253,7 +251,7 @@ async def test_a_free_time_off_the_step_grid_can_be_booked(db, clock):
 
 
 async def test_an_off_grid_time_is_still_held_to_every_rule(db, clock):
-    pro = await fb.bookable(db, session_duration=45, buffer_minutes=10)
+    pro = await f.bookable(db, session_duration=45, buffer_minutes=10)
     cli, other = await f.client(db, pro), await f.client(db, pro)
     await f.appointment(db, pro, other, datetime(2026, 12, 2, 9, tzinfo=SP), minutes=45)
     too_close = await refused(db, cli, pro, datetime(2026, 12, 2, 9, 50, tzinfo=SP), clock())

@@ -8,7 +8,6 @@ from datetime import timedelta
 from core.db.observe import StatementLog
 from core.services import slots
 from tests import factories as f
-from tests import factories_booking as fb
 
 
 async def statements_of(db, user_id, call) -> list[str]:
@@ -26,10 +25,10 @@ async def test_free_slots_take_the_same_statements_for_10_or_100000_appointments
 ):
     counts: dict[tuple[str, int], list[str]] = {}
     for size in (10, 100_000):
-        pro = await fb.bookable(db)
+        pro = await f.bookable(db)
         cli = await f.client(db, pro)
         # Every two hours, the last one 30 days ahead: mostly years of history.
-        await fb.bulk_appointments(
+        await f.bulk_appointments(
             owner_engine, pro, cli, count=size, last_start=clock() + timedelta(days=30)
         )
         # A client reads busy time through busy_intervals(); the professional reads rows.

@@ -13,7 +13,6 @@ from core.services import booking
 from core.services.booking_errors import IllegalTransition, WrongSide
 from core.services.booking_rules import TRANSITIONS, Action
 from tests import factories as f
-from tests import factories_booking as fb
 
 SP = ZoneInfo("America/Sao_Paulo")
 S = AppointmentStatus
@@ -55,7 +54,7 @@ def test_the_transition_table_holds_exactly_the_legal_moves():
 async def test_each_status_and_action_pair_moves_as_the_table_says_or_is_refused(
     db, clock, status, action
 ):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     start = STARTED if action in (Action.complete, Action.no_show) else FUTURE
     appt = await f.appointment(db, pro, cli, start, minutes=60, status=status)
@@ -66,18 +65,18 @@ async def test_each_status_and_action_pair_moves_as_the_table_says_or_is_refused
             await act(db, pro.user_id, action, appt.id, clock())
         assert caught.value.msgid == "booking.illegal_transition"
         assert caught.value.params == {"status": status.value, "action": action.value}
-        assert (await fb.appointment_row(db, appt.id)).status == status
+        assert (await f.appointment_row(db, appt.id)).status == status
     else:
         view = await act(db, pro.user_id, action, appt.id, clock())
         assert view.status == expected
-        assert (await fb.appointment_row(db, appt.id)).status == expected
+        assert (await f.appointment_row(db, appt.id)).status == expected
 
 
 @pytest.mark.parametrize(
     "action", [Action.confirm, Action.decline, Action.complete, Action.no_show]
 )
 async def test_a_client_cannot_take_the_professionals_decisions(db, clock, action):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     status = S.pending_confirmation if action in (Action.confirm, Action.decline) else S.confirmed
     start = STARTED if action in (Action.complete, Action.no_show) else FUTURE
@@ -85,11 +84,11 @@ async def test_a_client_cannot_take_the_professionals_decisions(db, clock, actio
     with pytest.raises(WrongSide) as caught:
         await act(db, cli.user_id, action, appt.id, clock())
     assert caught.value.params == {"action": action.value, "side": "client"}
-    assert (await fb.appointment_row(db, appt.id)).status == status
+    assert (await f.appointment_row(db, appt.id)).status == status
 
 
 async def test_a_session_is_completed_or_missed_only_once_it_has_started(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     appt = await f.appointment(db, pro, await f.client(db, pro), FUTURE, minutes=60)
     for action in (Action.complete, Action.no_show):
         with pytest.raises(booking.SessionNotStarted) as caught:
@@ -98,7 +97,7 @@ async def test_a_session_is_completed_or_missed_only_once_it_has_started(db, clo
 
 
 async def test_a_request_whose_time_has_passed_cannot_be_confirmed(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, STARTED, minutes=60, status=S.pending_confirmation)
     with pytest.raises(booking.BookingInPast):
@@ -108,7 +107,7 @@ async def test_a_request_whose_time_has_passed_cannot_be_confirmed(db, clock):
 
 
 async def test_each_change_is_audited_with_who_acted(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, FUTURE, minutes=60, status=S.pending_confirmation)
     await act(db, pro.user_id, Action.confirm, appt.id, clock())
@@ -117,7 +116,7 @@ async def test_each_change_is_audited_with_who_acted(db, clock):
     clock.set(NEW_TIME + timedelta(minutes=70))
     await act(db, pro.user_id, Action.complete, appt.id, clock())
 
-    rows = await fb.audit_rows(db, appt.id)
+    rows = await f.audit_rows(db, appt.id)
     assert [(r.action, r.actor, r.actor_user_id, r.old_status, r.new_status) for r in rows] == [
         ("created", "system", None, None, "pending_confirmation"),
         ("status_changed", "professional", pro.user_id, "pending_confirmation", "confirmed"),
@@ -182,7 +181,7 @@ async def test_each_change_is_audited_with_who_acted(db, clock):
 async def test_each_change_notifies_the_other_side_in_the_same_transaction(
     db, clock, status, action, by, kind, msgid
 ):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     start = STARTED if action in (Action.complete, Action.no_show) else FUTURE
     appt = await f.appointment(db, pro, cli, start, minutes=60, status=status)
@@ -190,7 +189,7 @@ async def test_each_change_notifies_the_other_side_in_the_same_transaction(
     kw = {"reason": "sick"} if action in (Action.cancel, Action.decline) else {}
     await act(db, actor, action, appt.id, clock(), **kw)
 
-    (note,) = await fb.notifications(db, appt.id)
+    (note,) = await f.notifications_of(db, appt.id)
     other = RecipientType.client if by == "pro" else RecipientType.professional
     assert note.recipient_type == other
     assert note.recipient_id == (cli.user_id if by == "pro" else pro.user_id)
@@ -205,9 +204,9 @@ async def test_each_change_notifies_the_other_side_in_the_same_transaction(
 
 
 async def test_a_refused_change_leaves_no_notification_behind(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, FUTURE, minutes=60, status=S.cancelled)
     with pytest.raises(IllegalTransition):
         await act(db, pro.user_id, Action.confirm, appt.id, clock())
-    assert await fb.notifications(db, appt.id) == []
+    assert await f.notifications_of(db, appt.id) == []

@@ -14,7 +14,6 @@ from core.services.access import NotAProfessional
 from core.services.booking_errors import BookingNotFound
 from core.services.booking_rules import Action
 from tests import factories as f
-from tests import factories_booking as fb
 
 SP = ZoneInfo("America/Sao_Paulo")
 S = AppointmentStatus
@@ -23,7 +22,7 @@ IN_6_HOURS = datetime(2026, 11, 25, 16, tzinfo=SP)
 
 
 async def test_another_client_cannot_see_a_booking_at_all(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli, other = await f.client(db, pro), await f.client(db, pro)
     appt = await f.appointment(db, pro, cli, IN_28_HOURS, minutes=60)
     async with db.for_user(other.user_id) as uow:
@@ -38,7 +37,7 @@ async def test_another_client_cannot_see_a_booking_at_all(db, clock):
 
 
 async def test_a_client_sees_upcoming_and_past_bookings_across_professionals(db, clock):
-    ana, bia = await fb.bookable(db, name="Ana"), await fb.bookable(db, name="Bia")
+    ana, bia = await f.bookable(db, name="Ana"), await f.bookable(db, name="Bia")
     uid = f.next_user_id()
     at_ana, at_bia = await f.client(db, ana, user_id=uid), await f.client(db, bia, user_id=uid)
     later = await f.appointment(db, bia, at_bia, IN_28_HOURS, minutes=60)
@@ -77,8 +76,8 @@ async def test_a_client_sees_upcoming_and_past_bookings_across_professionals(db,
 
 
 async def test_a_professional_who_also_books_elsewhere_sees_only_their_client_bookings(db, clock):
-    ana = await fb.bookable(db)
-    bia = await fb.bookable(db)
+    ana = await f.bookable(db)
+    bia = await f.bookable(db)
     # Ana is Bia's client; Ana's own clients' bookings are not "her bookings".
     mine = await f.appointment(
         db, bia, await f.client(db, bia, user_id=ana.user_id), IN_28_HOURS, minutes=60
@@ -90,7 +89,7 @@ async def test_a_professional_who_also_books_elsewhere_sees_only_their_client_bo
 
 
 async def test_pending_requests_lists_only_the_professionals_unanswered_requests(db, clock):
-    pro, other_pro = await fb.bookable(db), await fb.bookable(db)
+    pro, other_pro = await f.bookable(db), await f.bookable(db)
     cli = await f.client(db, pro)
     first = await f.appointment(db, pro, cli, IN_6_HOURS, minutes=60, status=S.pending_confirmation)
     second = await f.appointment(
@@ -110,7 +109,7 @@ async def test_pending_requests_lists_only_the_professionals_unanswered_requests
 
 
 async def test_the_agenda_covers_the_professionals_local_days_with_every_status(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro, name="Carla")
     # 23:30 local on the 24th is already the 25th in UTC; it belongs to the 24th.
     late = await f.appointment(
@@ -137,7 +136,7 @@ async def test_the_agenda_covers_the_professionals_local_days_with_every_status(
 
 
 async def test_the_agenda_is_for_professionals_only(db, clock):
-    pro = await fb.bookable(db)
+    pro = await f.bookable(db)
     cli = await f.client(db, pro)
     async with db.for_user(cli.user_id) as uow:
         with pytest.raises(NotAProfessional):
@@ -147,7 +146,7 @@ async def test_the_agenda_is_for_professionals_only(db, clock):
 
 
 async def test_the_policy_tells_a_client_the_deadline_before_they_cancel(db, clock):
-    pro = await fb.bookable(db, cancellation_notice_minutes=720)
+    pro = await f.bookable(db, cancellation_notice_minutes=720)
     cli = await f.client(db, pro)
     far = await f.appointment(db, pro, cli, IN_28_HOURS, minutes=60)
     near = await f.appointment(db, pro, cli, IN_6_HOURS, minutes=60)
@@ -165,7 +164,7 @@ async def test_the_policy_tells_a_client_the_deadline_before_they_cancel(db, clo
 
 
 async def test_a_cancelled_session_still_ahead_is_listed_with_the_upcoming_not_the_past(db, clock):
-    ana = await fb.bookable(db)
+    ana = await f.bookable(db)
     me = await f.client(db, ana)
     confirmed = await f.appointment(db, ana, me, IN_28_HOURS, minutes=60)
     cancelled = await f.appointment(

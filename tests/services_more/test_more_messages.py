@@ -12,7 +12,6 @@ from core.models import Message, MessageSender, MessageType, NotificationType
 from core.services import messages
 from core.services.access import NotAProfessional
 from tests import factories as f
-from tests import factories_more as fm
 
 T0 = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 
@@ -33,7 +32,7 @@ async def test_a_client_and_their_professional_exchange_messages_and_each_is_not
 
     assert sent.text == "Posso remarcar?" and sent.sender is MessageSender.client
     assert reply.sender is MessageSender.professional
-    queued = await fm.notifications(db, NotificationType.new_message)
+    queued = await f.notifications(db, NotificationType.new_message)
     by_recipient = {n.recipient_id: n for n in queued}
     assert by_recipient[pro.user_id].params["sender_name"] == "Bruno"
     assert by_recipient[pro.user_id].params["preview"] == "Posso remarcar?"
@@ -175,7 +174,7 @@ async def test_a_photo_with_a_caption_is_relayed_and_a_long_caption_refused(db):
     assert (photo.file_id, photo.text) == ("AgACAgQAAx", "exercise sheet")
     assert voice.text is None and voice.type is MessageType.voice
     assert caught.value.params == {"limit": 1024, "length": 1025}
-    previews = [n.params["preview"] for n in await fm.notifications(db)]
+    previews = [n.params["preview"] for n in await f.notifications(db)]
     assert sorted(previews) == ["", "exercise sheet"]
 
 
@@ -188,7 +187,7 @@ async def test_a_message_to_a_client_without_telegram_waits_in_the_history(db):
     async with db.for_user(pro.user_id) as uow:
         page = await messages.history(uow, client_id=cli.id)
     assert [m.text for m in page.items] == ["welcome"]
-    assert await fm.notifications(db) == []
+    assert await f.notifications(db) == []
 
 
 async def test_each_side_sees_whom_they_write_to_and_how_they_are_known(db):

@@ -21,7 +21,6 @@ from core.models import (
 from core.services import recurring
 from core.services.recurring import SKIP_BOOKED, SKIP_TIME_OFF
 from tests import factories as f
-from tests import factories_more as fm
 
 NY = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)  # Wednesday 08:00 in New York
@@ -73,7 +72,7 @@ async def test_a_weekly_nine_oclock_session_stays_at_nine_across_the_fall_back(d
     now = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)  # Tuesday 08:00 EDT
     view = await _create(db, pro, cli, now=now, day_of_week=2)
     report = await _materialize(db, pro, now=now, horizon_weeks=3)
-    appts = await fm.series_appointments(db, view.id)
+    appts = await f.series_appointments(db, view.id)
     assert local(appts) == [
         (date(2026, 10, 20), time(9)),
         (date(2026, 10, 27), time(9)),
@@ -101,7 +100,7 @@ async def test_a_biweekly_series_keeps_its_parity_from_its_start_across_the_chan
         starts_on=date(2026, 10, 13),
     )
     await _materialize(db, pro, now=now, horizon_weeks=6)
-    assert local(await fm.series_appointments(db, view.id)) == [
+    assert local(await f.series_appointments(db, view.id)) == [
         (date(2026, 10, 27), time(9)),
         (date(2026, 11, 10), time(9)),
         (date(2026, 11, 24), time(9)),
@@ -123,7 +122,7 @@ async def test_a_twice_weekly_series_books_both_days_at_the_same_wall_time(db):
         starts_on=date(2026, 10, 26),
     )
     await _materialize(db, pro, now=now, horizon_weeks=2)
-    assert local(await fm.series_appointments(db, view.id)) == [
+    assert local(await f.series_appointments(db, view.id)) == [
         (date(2026, 10, 26), time(18, 30)),
         (date(2026, 10, 29), time(18, 30)),
         (date(2026, 11, 2), time(18, 30)),
@@ -136,11 +135,11 @@ async def test_materializing_twice_creates_nothing_new_and_the_client_hears_once
     first = await _materialize(db, pro)
     again = await _materialize(db, pro)
     later = await _materialize(db, pro, horizon_weeks=10)
-    appts = await fm.series_appointments(db, view.id)
+    appts = await f.series_appointments(db, view.id)
     assert len(first.created) == 8 and again.created == () and len(later.created) == 2
     assert len(appts) == 10 and len({a.starts_at for a in appts}) == 10
     assert local(appts)[0] == (date(2026, 11, 25), time(9))
-    (note,) = await fm.notifications(db, NotificationType.booking_confirmed)
+    (note,) = await f.notifications(db, NotificationType.booking_confirmed)
     assert note.recipient_id == cli.user_id and note.msgid == "recurring.series_confirmed"
     assert note.params["count"] == 8 and note.params["time"] == "09:00"
     async with db.for_user(pro.user_id) as uow:
@@ -152,7 +151,7 @@ async def test_a_session_earlier_today_than_now_is_not_created(db):
     pro, cli = await _pro_and_client(db)
     view = await _create(db, pro, cli, time=time(7, 30))  # it is 08:00 in New York
     await _materialize(db, pro, horizon_weeks=2)
-    assert local(await fm.series_appointments(db, view.id)) == [(date(2026, 12, 2), time(7, 30))]
+    assert local(await f.series_appointments(db, view.id)) == [(date(2026, 12, 2), time(7, 30))]
 
 
 async def test_occurrences_colliding_with_time_off_or_a_booking_are_skipped_reported_and_notified(
@@ -160,7 +159,7 @@ async def test_occurrences_colliding_with_time_off_or_a_booking_are_skipped_repo
 ):
     pro, cli = await _pro_and_client(db)
     other = await f.client(db, pro)
-    await fm.time_off(db, pro, ny(date(2026, 12, 2), 0), ny(date(2026, 12, 3), 0))
+    await f.time_off(db, pro, ny(date(2026, 12, 2), 0), ny(date(2026, 12, 3), 0))
     await f.appointment(db, pro, other, ny(date(2026, 12, 9), 9, 30))
     view = await _create(db, pro, cli)
     report = await _materialize(db, pro, horizon_weeks=4)
@@ -169,11 +168,11 @@ async def test_occurrences_colliding_with_time_off_or_a_booking_are_skipped_repo
         (date(2026, 12, 2), SKIP_TIME_OFF),
         (date(2026, 12, 9), SKIP_BOOKED),
     ]
-    assert [d for d, _t in local(await fm.series_appointments(db, view.id))] == [
+    assert [d for d, _t in local(await f.series_appointments(db, view.id))] == [
         date(2026, 11, 25),
         date(2026, 12, 16),
     ]
-    (note,) = await fm.notifications(db, NotificationType.recurring_skipped)
+    (note,) = await f.notifications(db, NotificationType.recurring_skipped)
     assert note.recipient_id == pro.user_id and note.params["count"] == 2
     assert [o["reason"] for o in note.params["occurrences"]] == [SKIP_TIME_OFF, SKIP_BOOKED]
     # Reported once: the next run does not nag about the same dates.
@@ -193,14 +192,14 @@ async def test_two_series_racing_for_one_hour_get_each_occurrence_once(db):
     assert len(ra.created) + len(rb.created) == 4
     assert len(ra.skipped) + len(rb.skipped) == 4
     assert {s.reason for s in ra.skipped + rb.skipped} == {SKIP_BOOKED}
-    assert len(await fm.appointments_of(db, pro)) == 4
+    assert len(await f.appointments_of(db, pro)) == 4
 
 
 async def test_moving_or_cancelling_one_occurrence_leaves_the_series_alone(db):
     pro, cli = await _pro_and_client(db)
     view = await _create(db, pro, cli)
     await _materialize(db, pro, horizon_weeks=4)
-    moved, cancelled, *rest = (await fm.series_appointments(db, view.id))[1:]
+    moved, cancelled, *rest = (await f.series_appointments(db, view.id))[1:]
     new_start = ny(date(2026, 12, 3), 10)
     async with db.for_user(pro.user_id) as uow:
         await uow.session.execute(
@@ -228,7 +227,7 @@ async def test_moving_or_cancelling_one_occurrence_leaves_the_series_alone(db):
         await uow.commit()
     assert (await _materialize(db, pro, horizon_weeks=4)).created == ()
 
-    after = {a.id: a for a in await fm.series_appointments(db, view.id)}
+    after = {a.id: a for a in await f.series_appointments(db, view.id)}
     assert len(after) == 4
     assert after[moved.id].starts_at == new_start
     assert after[cancelled.id].status is AppointmentStatus.cancelled
@@ -258,7 +257,7 @@ async def test_pausing_cancels_future_sessions_tells_the_client_and_stops_the_se
         date(2026, 12, 16),
     ]
     statuses = [
-        (a.starts_at.astimezone(NY).date(), a.status) for a in await fm.appointments_of(db, pro)
+        (a.starts_at.astimezone(NY).date(), a.status) for a in await f.appointments_of(db, pro)
     ]
     assert statuses == [
         (date(2026, 11, 25), AppointmentStatus.confirmed),
@@ -266,7 +265,7 @@ async def test_pausing_cancels_future_sessions_tells_the_client_and_stops_the_se
         (date(2026, 12, 9), AppointmentStatus.cancelled),
         (date(2026, 12, 16), AppointmentStatus.cancelled),
     ]
-    (note,) = await fm.notifications(db, NotificationType.booking_cancelled)
+    (note,) = await f.notifications(db, NotificationType.booking_cancelled)
     assert note.recipient_id == cli.user_id and note.params["count"] == 3
     with pytest.raises(recurring.SchedulePaused):
         await _materialize(db, pro, schedule_id=view.id, now=during_first)
@@ -277,7 +276,7 @@ async def test_resuming_books_the_freed_dates_again_but_not_one_cancelled_on_its
     pro, cli = await _pro_and_client(db)
     view = await _create(db, pro, cli)
     await _materialize(db, pro, horizon_weeks=3)
-    _first, second, _third = await fm.series_appointments(db, view.id)
+    _first, second, _third = await f.series_appointments(db, view.id)
     async with db.for_user(pro.user_id) as uow:
         await uow.session.execute(
             update(Appointment)
@@ -301,7 +300,7 @@ async def test_deleting_a_series_keeps_its_appointments(db):
     async with db.for_user(pro.user_id) as uow:
         await recurring.delete_schedule(uow, schedule_id=view.id)
         await uow.commit()
-    appts = await fm.appointments_of(db, pro)
+    appts = await f.appointments_of(db, pro)
     assert len(appts) == 2
     assert {(a.status, a.recurring_schedule_id) for a in appts} == {
         (AppointmentStatus.confirmed, None)
@@ -339,7 +338,7 @@ async def test_the_scheduler_materializes_every_active_series_of_every_professio
     )
     assert all(
         a.starts_at.astimezone(ZoneInfo("America/Sao_Paulo")).time() == time(9)
-        for a in await fm.series_appointments(db, s2.id)
+        for a in await f.series_appointments(db, s2.id)
     )
     async with db.system("tests") as uow:
         actors = set((await uow.session.scalars(select(AuditLog.actor))).all())

@@ -11,7 +11,6 @@ from core import errors
 from core.models import AppointmentStatus, NotificationType
 from core.services import reviews
 from tests import factories as f
-from tests import factories_more as fm
 
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 YESTERDAY = NOW - timedelta(days=1)
@@ -33,7 +32,7 @@ async def test_a_client_reviews_a_completed_session_and_the_professional_is_told
         )
         await uow.commit()
     assert (view.rating, view.comment, view.client_name) == (5, "Excelente sessão", "Bruno")
-    (note,) = await fm.notifications(db, NotificationType.new_review)
+    (note,) = await f.notifications(db, NotificationType.new_review)
     assert note.recipient_id == pro.user_id and note.appointment_id == appt.id
     assert note.params["rating"] == 5 and note.params["client_name"] == "Bruno"
     async with db.for_user(pro.user_id) as uow:

@@ -15,7 +15,6 @@ from core.services import booking, clients, messages
 from core.services.professionals import ProfessionalInactive, ProfessionalNotFound
 from core.validation import InvalidLocale, InvalidPhone, InvalidTimezone
 from tests import factories as f
-from tests import factories_booking as fb
 
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -277,7 +276,7 @@ async def listed(db, pro) -> list[str]:
 
 
 async def test_someone_who_opened_the_link_and_left_at_the_phone_step_is_not_a_client_yet(db):
-    pro = await fb.bookable(db, slug="dr-leo")
+    pro = await f.bookable(db, slug="dr-leo")
     uid = f.next_user_id()
     await open_link(db, uid, "dr-leo", first_name="Lia")
     async with db.for_user(uid) as uow:  # the name step, then nothing

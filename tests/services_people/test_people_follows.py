@@ -10,7 +10,6 @@ from core import errors
 from core.services import follows
 from core.services.professionals import ProfessionalNotFound
 from tests import factories as f
-from tests import factories_people as fp
 
 NOW = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
 
@@ -42,7 +41,7 @@ async def test_followers_hear_about_openings_at_most_once_a_day(db):
     pro = await f.professional(db)
     fans = [f.next_user_id() for _ in range(3)]
     blocked = fans[2]
-    await fp.telegram_user(db, blocked, unreachable_at=NOW - timedelta(days=1))
+    await f.account(db, blocked, unreachable_at=NOW - timedelta(days=1))
     for uid in fans:
         async with db.for_user(uid) as uow:
             await follows.follow(uow, professional_id=pro.id)

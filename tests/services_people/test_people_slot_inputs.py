@@ -14,7 +14,6 @@ from core.scheduling.types import Busy, TimeOff
 from core.services import availability
 from core.services.professionals import ProfessionalNotFound
 from tests import factories as f
-from tests import factories_people as fp
 
 MON = date(2026, 11, 30)  # a Monday; Sao Paulo is UTC-3 all year now
 
@@ -31,7 +30,7 @@ async def test_a_client_sees_busy_times_of_other_clients_but_not_whose_they_are(
     await f.appointment(db, pro, other, at(10))
     await f.appointment(db, pro, me, at(14))
     await f.appointment(db, pro, other, at(15), status=AppointmentStatus.cancelled)
-    await fp.time_off(db, pro, at(16), at(18), reason="dentist")
+    await f.time_off(db, pro, at(16), at(18), reason="dentist")
 
     async with db.for_user(me.user_id) as uow:
         inputs = await availability.slot_inputs(
@@ -57,7 +56,7 @@ async def test_the_professional_gets_time_off_unbuffered_and_sessions_buffered(d
     pro = await f.professional(db, buffer_minutes=10)
     cli = await f.client(db, pro)
     await f.appointment(db, pro, cli, at(10))
-    await fp.time_off(db, pro, at(16), at(18))
+    await f.time_off(db, pro, at(16), at(18))
     async with db.for_user(pro.user_id) as uow:
         inputs = await availability.slot_inputs(
             uow, professional_id=pro.id, first_day=MON, last_day=MON
@@ -99,7 +98,7 @@ async def test_slot_inputs_takes_one_statement_for_2000_sessions_as_for_10(db):
     pro = await f.professional(db)
     cli = await f.client(db, pro)
     await f.weekly_window(db, pro, 1, time(9), time(18))
-    await fp.time_off(db, pro, at(8), at(8, 30) + timedelta(days=100))
+    await f.time_off(db, pro, at(8), at(8, 30) + timedelta(days=100))
     reader = f.next_user_id()
 
     async def measure() -> tuple[int, int]:
@@ -112,9 +111,9 @@ async def test_slot_inputs_takes_one_statement_for_2000_sessions_as_for_10(db):
                 )
         return len(log) - 1, len(inputs.busy)  # less the statement opening the unit of work
 
-    await fp.many_appointments(db, pro, cli, first=at(0), count=10)
+    await f.many_appointments(db, pro, cli, first=at(0), count=10)
     few = await measure()
-    await fp.many_appointments(db, pro, cli, first=at(0) + timedelta(hours=10), count=1990)
+    await f.many_appointments(db, pro, cli, first=at(0) + timedelta(hours=10), count=1990)
     many = await measure()
 
     assert few == (1, 11)

@@ -1,4 +1,4 @@
-"""Run the emulator standalone: `python -m bot.emulator --port 8081 --user 1001:Ana:pt`."""
+"""Run the emulator standalone: `python -m emulator --port 8081 --user 1001:Ana:pt`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .limits import RateLimits
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.emulator", description="A local Telegram Bot API emulator."
+        prog="python -m emulator", description="A local Telegram Bot API emulator."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")

@@ -40,8 +40,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import health
-from bot.dispatch_render import Rendered, render_notification, render_reminder
-from bot.dispatch_support import Limiter, Recorder, Work, default_worker_id
+from bot.reminders_and_outbox.pacing import Limiter, Recorder, Work, default_worker_id
+from bot.reminders_and_outbox.rendering import Rendered, render_notification, render_reminder
 from core.clock import Clock
 from core.db.uow import Database, UnitOfWork
 from core.errors import DatabaseUnavailable
