@@ -9,7 +9,6 @@ import io
 import math
 import re
 
-import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import Callback
@@ -226,6 +225,8 @@ def booking_link(ctx: Ctx, slug: str) -> str:
 
 def qr_png(link: str) -> bytes:
     """A QR code of `link` as PNG bytes."""
+    import segno  # imported when a QR code is drawn, not by every bot process at start
+
     buffer = io.BytesIO()
     segno.make(link, error="m").save(buffer, kind="png", scale=10, border=4)
     return buffer.getvalue()

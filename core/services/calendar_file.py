@@ -12,8 +12,6 @@ import uuid
 from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import icalendar
-
 from core.db.uow import UnitOfWork
 from core.models import AppointmentStatus
 from core.services.booking_queries import AppointmentView, get
@@ -41,6 +39,8 @@ def default_summary(view: AppointmentView) -> str:
 
 def build_ics(view: AppointmentView, *, summary: str | None = None) -> bytes:
     """The .ics bytes of one appointment view (pure: no database)."""
+    import icalendar  # ~3 MiB, loaded when a calendar file is first asked for
+
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
