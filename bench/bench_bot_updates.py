@@ -2,6 +2,7 @@
 bare python-telegram-bot echo bot, in the same run, on the same emulator.
 
 Run: .venv/bin/python bench/bench_bot_updates.py [users] [rounds]   (default 200 9)
+(BENCH_SHOW_SQL=1 also lists the statements the booking step runs, by count per update.)
 
 The booking step, for each of `users` clients of one seeded professional, all at once:
 ``/book`` (the calendar opens), press the first day with free times (the day's times),
@@ -30,6 +31,7 @@ ratio is the median of the ratios within each round.
 from __future__ import annotations
 
 import asyncio
+import collections
 import gc
 import importlib
 import logging
@@ -242,6 +244,7 @@ async def run(server: URL, users: int, rounds: int) -> None:
             return app
 
         rates: dict[str, list[float]] = {"echo": [], "echo_c": [], "bot": []}
+        seen: list[str] = []
         cpu: dict[str, list[float]] = {"echo": [], "echo_c": [], "bot": []}
         # Rounds interleave the bots, so a busy moment of the machine hits them all alike.
         for r in range(rounds):
@@ -258,6 +261,7 @@ async def run(server: URL, users: int, rounds: int) -> None:
                     rate, cpu_ms = await measure(emu, step, group)
                 if key == "bot":
                     statements += len(log)
+                    seen.extend(" ".join(q.split())[:110] for q in log.statements)
                 rates[key].append(rate)
                 cpu[key].append(cpu_ms)
                 await stop(app)
@@ -301,6 +305,10 @@ async def run(server: URL, users: int, rounds: int) -> None:
         cpu_ratio = statistics.median(cpu["echo"]) / statistics.median(cpu["bot"])
         print(f"  ratio of CPU cost, echo (sequential) / bookingbot {cpu_ratio:12.2f}")
         print(f"  SQL statements per booking update: {per_update:.1f}")
+        if os.environ.get("BENCH_SHOW_SQL"):
+            updates = rounds * users * STEPS
+            for query, count in collections.Counter(seen).most_common(12):
+                print(f"    {count / updates:5.2f} per update  {query}")
         for _, key in rows:
             print(f"  rounds, {key:<6} " + " ".join(f"{rate:6.1f}" for rate in rates[key]))
         print(f"  resident memory: {current:.0f} MiB now, {peak:.0f} MiB peak (this process)")
